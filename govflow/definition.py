@@ -1,0 +1,307 @@
+"""Definitions (流程定义): a workflow as immutable data, checked when it is built.
+
+`Workflow`, `State` and `Transition` describe a process; they hold no instance state. Building a
+`Workflow` validates its structure and raises `DefinitionError` listing every problem, so a broken
+definition never reaches an engine. Definitions round-trip through JSON, with guards, effects and
+schemas referenced by their registered names.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from govflow.data import schema_fields
+from govflow.effects import EFFECTS, Effect
+from govflow.errors import DefinitionError
+from govflow.guards import GUARDS, Guard
+from govflow.registry import import_by_name, qualified_name
+
+ANY_SOURCE = "*"
+"""Use as a transition's source to mean every non-final state (e.g. 撤销 / withdraw)."""
+
+
+def _names(value: str | Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def _role_set(value: str | Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str):
+        return frozenset({value})
+    return frozenset(value)
+
+
+@attrs.frozen
+class State:
+    """A stage of the process: English identifier `name`, Chinese `label` (e.g. "整改中")."""
+
+    name: str
+    label: str = ""
+    initial: bool = False
+    final: bool = False
+    description: str = ""
+
+    @property
+    def display(self) -> str:
+        """`name (label)` for people: the identifier beside its Chinese term."""
+        return f"{self.name} ({self.label})" if self.label else self.name
+
+
+@attrs.frozen
+class Transition:
+    """What an event does: from `source` state(s) to `dest`, for actors holding one of `roles`.
+
+    `guards` are hard rules, `soft_guards` are 原则上 rules (see `govflow.guards`); `effects` run
+    after the state change. With `payload_schema` (an attrs class) the event's payload is
+    validated against it and kept out of the instance data; without it, the payload is a partial
+    update of the instance data, validated against the workflow's schema.
+    """
+
+    event: str
+    source: tuple[str, ...] = attrs.field(converter=_names)
+    dest: str
+    roles: frozenset[str] = attrs.field(converter=_role_set)
+    guards: tuple[Guard, ...] = attrs.field(default=(), converter=tuple)
+    soft_guards: tuple[Guard, ...] = attrs.field(default=(), converter=tuple)
+    effects: tuple[Effect, ...] = attrs.field(default=(), converter=tuple)
+    label: str = ""
+    payload_schema: type | None = None
+
+    @property
+    def display(self) -> str:
+        """`event (label)` for people."""
+        return f"{self.event} ({self.label})" if self.label else self.event
+
+
+@attrs.frozen
+class Workflow:
+    """A versioned process definition (流程), validated on construction.
+
+    `schema` is an optional attrs class for the instance data; `index` names data fields that
+    queries may filter on (a list field is indexed per element); `start_roles` says who may
+    start an instance (``"*"``: any actor).
+    """
+
+    name: str
+    version: int
+    states: tuple[State, ...] = attrs.field(converter=tuple)
+    transitions: tuple[Transition, ...] = attrs.field(converter=tuple)
+    title: str = ""
+    description: str = ""
+    schema: type | None = None
+    index: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    start_roles: frozenset[str] = attrs.field(default=frozenset({"*"}), converter=_role_set)
+
+    def __attrs_post_init__(self) -> None:
+        problems = _problems(self)
+        if problems:
+            raise DefinitionError(self.name or "<unnamed>", problems)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """(name, version): what an instance is pinned to."""
+        return (self.name, self.version)
+
+    @property
+    def initial(self) -> State:
+        """The single initial state."""
+        return next(state for state in self.states if state.initial)
+
+    def state(self, name: str) -> State:
+        """The state called `name` (KeyError if there is none)."""
+        for state in self.states:
+            if state.name == name:
+                return state
+        raise KeyError(name)
+
+    @property
+    def final_states(self) -> frozenset[str]:
+        """Names of the final (absorbing) states."""
+        return frozenset(state.name for state in self.states if state.final)
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        """Every event name, in definition order, without repeats."""
+        return tuple(dict.fromkeys(t.event for t in self.transitions))
+
+    def sources(self, transition: Transition) -> tuple[str, ...]:
+        """The concrete source states of `transition` (``"*"`` expanded)."""
+        if ANY_SOURCE in transition.source:
+            return tuple(s.name for s in self.states if not s.final and s.name != transition.dest)
+        return transition.source
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict; code is referenced by registered name (see `from_json`)."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "title": self.title,
+            "description": self.description,
+            "schema": qualified_name(self.schema) if self.schema else None,
+            "index": list(self.index),
+            "start_roles": sorted(self.start_roles),
+            "states": [attrs.asdict(state) for state in self.states],
+            "transitions": [_transition_json(t) for t in self.transitions],
+        }
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> Workflow:
+        """Rebuild a definition from `to_json` output, resolving guards and effects by name."""
+        name = str(doc.get("name", "<json>"))
+        try:
+            return cls(
+                name=doc["name"],
+                version=doc["version"],
+                title=doc.get("title", ""),
+                description=doc.get("description", ""),
+                schema=import_by_name(doc["schema"], name) if doc.get("schema") else None,
+                index=doc.get("index", ()),
+                start_roles=doc.get("start_roles", ["*"]),
+                states=[State(**state) for state in doc["states"]],
+                transitions=[_transition_from_json(t, name) for t in doc["transitions"]],
+            )
+        except (KeyError, TypeError) as exc:
+            raise DefinitionError(name, [f"malformed JSON definition: {exc!r}"]) from None
+
+
+def _transition_json(t: Transition) -> dict[str, Any]:
+    return {
+        "event": t.event,
+        "label": t.label,
+        "source": list(t.source),
+        "dest": t.dest,
+        "roles": sorted(t.roles),
+        "guards": [g.name for g in t.guards],
+        "soft_guards": [g.name for g in t.soft_guards],
+        "effects": [e.name for e in t.effects],
+        "payload_schema": qualified_name(t.payload_schema) if t.payload_schema else None,
+    }
+
+
+def _transition_from_json(doc: Mapping[str, Any], workflow: str) -> Transition:
+    payload = doc.get("payload_schema")
+    return Transition(
+        event=doc["event"],
+        label=doc.get("label", ""),
+        source=doc["source"],
+        dest=doc["dest"],
+        roles=doc["roles"],
+        guards=[GUARDS.get(n, workflow) for n in doc.get("guards", ())],
+        soft_guards=[GUARDS.get(n, workflow) for n in doc.get("soft_guards", ())],
+        effects=[EFFECTS.get(n, workflow) for n in doc.get("effects", ())],
+        payload_schema=import_by_name(payload, workflow) if payload else None,
+    )
+
+
+def _problems(wf: Workflow) -> list[str]:
+    """Every structural fault of `wf`, worded for the person who wrote it."""
+    problems: list[str] = []
+    if not isinstance(wf.name, str) or not wf.name.strip():
+        problems.append("the workflow needs a non-empty name")
+    if isinstance(wf.version, bool) or not isinstance(wf.version, int) or wf.version < 1:
+        problems.append(f"version must be a whole number ≥ 1, not {wf.version!r}")
+    if not wf.states:
+        return [*problems, "a workflow needs at least one state"]
+
+    names = [s.name for s in wf.states]
+    seen: set[str] = set()
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            problems.append(f"state name {name!r} is empty")
+        elif name == ANY_SOURCE:
+            problems.append(f"{ANY_SOURCE!r} is reserved and cannot name a state")
+        elif name in seen:
+            problems.append(f"duplicate state {name!r}")
+        seen.add(name)
+    known = set(names)
+
+    initials = [s.name for s in wf.states if s.initial]
+    if not initials:
+        problems.append("no initial state (mark one State(..., initial=True))")
+    elif len(initials) > 1:
+        problems.append(f"several initial states: {', '.join(initials)} (exactly one is allowed)")
+    for state in wf.states:
+        if state.initial and state.final:
+            problems.append(f"state {state.name!r} cannot be both initial and final")
+
+    outgoing: dict[str, list[Transition]] = {name: [] for name in known}
+    for t in wf.transitions:
+        where = f"transition {t.event!r}"
+        if not isinstance(t.event, str) or not t.event.strip():
+            problems.append(f"a transition into {t.dest!r} has an empty event name")
+        if not t.roles:
+            problems.append(f"{where} names no roles (use roles={{'*'}} to let any actor fire it)")
+        if not t.source:
+            problems.append(f"{where} has no source state")
+        for src in t.source:
+            if src != ANY_SOURCE and src not in known:
+                problems.append(f"{where} comes from unknown state {src!r}")
+        if t.dest not in known:
+            problems.append(f"{where} goes to unknown state {t.dest!r}")
+        for src in wf.sources(t):
+            if src in outgoing:
+                outgoing[src].append(t)
+
+    for state in wf.states:
+        if state.final and outgoing[state.name]:
+            events = ", ".join(sorted({t.event for t in outgoing[state.name]}))
+            problems.append(f"final state {state.name!r} has outgoing transitions ({events})")
+        if not state.final and not outgoing[state.name]:
+            problems.append(f"state {state.name!r} is not final but has no way out (a dead end)")
+
+    if len(initials) == 1:
+        reached = {initials[0]}
+        frontier = deque(initials)
+        while frontier:
+            for t in outgoing.get(frontier.popleft(), ()):
+                if t.dest in known and t.dest not in reached:
+                    reached.add(t.dest)
+                    frontier.append(t.dest)
+        for name in names:
+            if name not in reached:
+                problems.append(f"state {name!r} cannot be reached from {initials[0]!r}")
+
+    for src, ts in outgoing.items():
+        by_event: dict[str, list[Transition]] = {}
+        for t in ts:
+            by_event.setdefault(t.event, []).append(t)
+        for event, group in by_event.items():
+            problems.extend(_indistinct(src, event, group))
+
+    if wf.schema is not None and not attrs.has(wf.schema):
+        return [*problems, f"schema {wf.schema!r} is not an attrs class"]
+    for t in wf.transitions:
+        if t.payload_schema is not None and not attrs.has(t.payload_schema):
+            problems.append(f"payload_schema of {t.event!r} is not an attrs class")
+    fields = schema_fields(wf.schema)
+    for name in wf.index:
+        if fields is not None and name not in fields:
+            problems.append(f"index field {name!r} is not a field of the data schema")
+    return problems
+
+
+def _indistinct(src: str, event: str, group: list[Transition]) -> list[str]:
+    """Transitions on one event from one state must be told apart by their hard guards."""
+    if len(group) < 2:
+        return []
+    problems: list[str] = []
+    seen: set[frozenset[str]] = set()
+    for position, t in enumerate(group):
+        names = frozenset(g.name for g in t.guards)
+        if names in seen:
+            problems.append(
+                f"two transitions on {event!r} from {src!r} have the same guards "
+                f"({', '.join(sorted(names)) or 'none'}); nothing distinguishes them"
+            )
+        seen.add(names)
+        if not names and position < len(group) - 1:
+            problems.append(
+                f"transition {event!r} from {src!r} to {t.dest!r} has no guard, so the later "
+                f"transitions on {event!r} from {src!r} can never be taken"
+            )
+    return problems

@@ -1,0 +1,515 @@
+"""The engine (流程引擎): start instances, fire events, sweep timers, read history.
+
+Every change follows one path: load the instance, choose the transition (event valid in the
+state, actor holding a role, payload fitting its schema, hard and soft guards), step the shared
+machine, seal the audit event, and commit it all as one `Change` with compare-and-set on the
+revision. Any rejection raises a typed error before the commit, so a rejected call writes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from govflow.actor import Actor
+from govflow.audit import GENESIS, AuditEvent, seal, verify_chain
+from govflow.clock import Clock, SystemClock, require_aware
+from govflow.data import ensure_json, structure, validate
+from govflow.definition import Transition, Workflow
+from govflow.effects import EffectContext
+from govflow.errors import (
+    AuditIntegrityError,
+    ConcurrentModification,
+    DefinitionError,
+    GovflowError,
+    GuardRejected,
+    InvalidData,
+    JustificationRequired,
+    PermissionDenied,
+    StorageError,
+    TransitionNotAllowed,
+    UnknownEvent,
+    UnknownWorkflow,
+)
+from govflow.guards import Guard, GuardContext
+from govflow.instance import Instance
+from govflow.machine import CompiledWorkflow
+from govflow.storage.base import Change, Query, Storage, index_keys
+from govflow.storage.memory import MemoryStorage
+
+MAX_FOLLOW_UPS = 64
+"""How many events one fire may chain through raised follow-ups before it is called a loop."""
+
+
+@attrs.frozen
+class InboxItem:
+    """An instance waiting for an actor (待办), with the events the actor may fire on it."""
+
+    instance: Instance
+    events: tuple[str, ...]
+
+
+@attrs.frozen
+class _Choice:
+    """The transition the engine chose for one event, with what it will record."""
+
+    transition: Transition
+    data: dict[str, Any]
+    payload: dict[str, Any]
+    roles: tuple[str, ...]
+    overrides: tuple[str, ...]
+
+
+class Engine:
+    """Runs workflows over a storage adapter.
+
+    `workflows` are registered at once (more with `register`); `clock` says what time it is
+    (use `FakeClock` in tests); `calendar` is used by deadlines (None: the PRC calendar).
+    """
+
+    def __init__(
+        self,
+        storage: Storage | None = None,
+        workflows: Iterable[Workflow] = (),
+        *,
+        clock: Clock | None = None,
+        calendar: Any = None,
+    ) -> None:
+        self.storage: Storage = storage if storage is not None else MemoryStorage()
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.calendar = calendar
+        self._compiled: dict[tuple[str, int], CompiledWorkflow] = {}
+        self._latest: dict[str, int] = {}
+        for workflow in workflows:
+            self.register(workflow)
+
+    # -- definitions --------------------------------------------------------------------------
+
+    def register(self, workflow: Workflow) -> None:
+        """Compile and add a workflow version. A different definition under a used (name,
+        version) is refused: running instances are pinned to what that version meant.
+        """
+        existing = self._compiled.get(workflow.key)
+        if existing is not None:
+            if existing.workflow == workflow:
+                return
+            raise DefinitionError(
+                workflow.name,
+                [f"version {workflow.version} is already registered with a different definition; bump the version"],
+            )
+        self._compiled[workflow.key] = CompiledWorkflow(workflow)
+        self._latest[workflow.name] = max(workflow.version, self._latest.get(workflow.name, 0))
+
+    def workflow(self, name: str, version: int | None = None) -> Workflow:
+        """The registered definition (latest version unless `version` is given)."""
+        return self._compile_for(name, version).workflow
+
+    def workflows(self) -> list[Workflow]:
+        """Every registered definition, by name then version."""
+        return [self._compiled[key].workflow for key in sorted(self._compiled)]
+
+    def _compile_for(self, name: str, version: int | None) -> CompiledWorkflow:
+        if version is None:
+            version = self._latest.get(name)
+        compiled = self._compiled.get((name, version)) if version is not None else None
+        if compiled is None:
+            known = [f"{n} v{v}" for n, v in sorted(self._compiled)]
+            raise UnknownWorkflow(name, version, known)
+        return compiled
+
+    def now(self) -> datetime:
+        """The engine clock's current instant (refused if the clock is naive)."""
+        return require_aware(self.clock.now(), "clock.now()")
+
+    # -- changing instances -------------------------------------------------------------------
+
+    def start(
+        self,
+        workflow: str,
+        *,
+        actor: Actor,
+        data: Mapping[str, Any] | None = None,
+        unit: str | None = None,
+        version: int | None = None,
+        instance_id: str | None = None,
+        parent_id: str | None = None,
+    ) -> Instance:
+        """Create an instance in the workflow's initial state (latest version by default).
+
+        The instance's unit defaults to the actor's. Data is validated against the schema.
+        """
+        compiled = self._compile_for(workflow, version)
+        wf = compiled.workflow
+        _require_actor(actor)
+        if not actor.has_any(wf.start_roles):
+            raise PermissionDenied(
+                actor.id,
+                "start",
+                "role",
+                f"starting {wf.name!r} needs one of the roles {_roles_text(wf.start_roles)}, the actor holds {_roles_text(actor.roles)}",
+            )
+        plain, _ = validate(wf.schema, data or {}, f"start data of {wf.name!r}")
+        now = self.now()
+        new_id = instance_id or uuid.uuid4().hex
+        initial = wf.initial.name
+        event = seal(
+            instance_id=new_id,
+            seq=1,
+            kind="start",
+            event="start",
+            source=None,
+            dest=initial,
+            actor=actor.id,
+            roles=_used(actor, wf.start_roles),
+            at=now,
+            payload=plain,
+            justification=None,
+            overrides=(),
+            workflow_version=wf.version,
+            prev_hash=GENESIS,
+        )
+        instance = Instance(
+            id=new_id,
+            workflow=wf.name,
+            workflow_version=wf.version,
+            state=initial,
+            data=plain,
+            revision=1,
+            unit=unit if unit is not None else actor.unit,
+            created_at=now,
+            updated_at=now,
+            created_by=actor.id,
+            head=event.hash,
+            parent_id=parent_id,
+        )
+        keys = index_keys(wf.index, plain) if wf.index else None
+        self.storage.commit(Change(instance=instance, expected_revision=0, events=(event,), keys=keys))
+        return instance
+
+    def fire(
+        self,
+        instance_id: str,
+        event: str,
+        *,
+        actor: Actor,
+        payload: Mapping[str, Any] | None = None,
+        justification: str | None = None,
+        expected_revision: int | None = None,
+    ) -> Instance:
+        """Fire `event` on the instance as `actor`; return the instance's new record.
+
+        `payload` is recorded in the audit event (and updates the data unless the transition
+        declares a payload schema). `justification` overrides failed 原则上 rules on the record.
+        `expected_revision` makes the call fail with `ConcurrentModification` if the instance
+        moved on since the caller read it. Follow-up events raised by effects run after this
+        one, in the same transaction.
+        """
+        _require_actor(actor)
+        if justification is not None and (not isinstance(justification, str) or not justification.strip()):
+            raise InvalidData("a justification must be a non-empty text")
+        instance = self.storage.load(instance_id)
+        if expected_revision is not None and instance.revision != expected_revision:
+            raise ConcurrentModification(instance_id, expected_revision, instance.revision)
+        compiled = self._compile_for(instance.workflow, instance.workflow_version)
+        now = self.now()
+        current = instance
+        events: list[AuditEvent] = []
+        queue: deque[tuple[str, Mapping[str, Any] | None, str | None]] = deque([(event, payload, justification)])
+        while queue:
+            if len(events) >= MAX_FOLLOW_UPS:
+                raise GovflowError(f"{event!r} raised more than {MAX_FOLLOW_UPS} follow-up events; the workflow loops")
+            name, body, why = queue.popleft()
+            choice = self._choose(compiled, current, name, actor, body, why, now)
+            t = choice.transition
+            context = EffectContext(
+                data=choice.data,
+                payload=choice.payload,
+                actor=actor,
+                event=name,
+                source=current.state,
+                dest=t.dest,
+                now=now,
+            )
+            dest = compiled.step(current.state, t, context)
+            data = choice.data
+            if t.effects:
+                data, _ = validate(compiled.workflow.schema, context.data, f"data after the effects of {name!r}")
+                queue.extend((raised, raised_payload, None) for raised, raised_payload in context.raised)
+            record = seal(
+                instance_id=instance_id,
+                seq=current.revision + 1,
+                kind="transition",
+                event=name,
+                source=current.state,
+                dest=dest,
+                actor=actor.id,
+                roles=choice.roles,
+                at=now,
+                payload=choice.payload,
+                justification=why,
+                overrides=choice.overrides,
+                workflow_version=current.workflow_version,
+                prev_hash=current.head,
+            )
+            events.append(record)
+            current = attrs.evolve(
+                current, state=dest, data=data, revision=record.seq, updated_at=now, head=record.hash
+            )
+        wf = compiled.workflow
+        keys = index_keys(wf.index, current.data) if wf.index and current.data is not instance.data else None
+        self.storage.commit(
+            Change(instance=current, expected_revision=instance.revision, events=tuple(events), keys=keys)
+        )
+        return current
+
+    def _choose(
+        self,
+        compiled: CompiledWorkflow,
+        instance: Instance,
+        event: str,
+        actor: Actor,
+        payload: Mapping[str, Any] | None,
+        justification: str | None,
+        now: datetime,
+    ) -> _Choice:
+        """Pick the transition `event` takes, or raise the error that explains why none."""
+        if event not in compiled.events:
+            raise UnknownEvent(instance.workflow, event, compiled.events)
+        candidates = compiled.candidates.get((instance.state, event))
+        if not candidates:
+            raise TransitionNotAllowed(instance.id, event, instance.state, compiled.events_from.get(instance.state, ()))
+        permitted = [t for t in candidates if actor.has_any(t.roles)]
+        if not permitted:
+            needed = frozenset().union(*(t.roles for t in candidates))
+            raise PermissionDenied(
+                actor.id,
+                event,
+                "role",
+                f"needs one of the roles {_roles_text(needed)}, the actor holds {_roles_text(actor.roles)}",
+            )
+        wf = compiled.workflow
+        rejected: list[str] = []
+        for t in permitted:
+            data, body = _apply_payload(wf, t, instance.data, payload or {}, event)
+            if t.guards or t.soft_guards:
+                ctx = GuardContext(
+                    instance=instance,
+                    data=data,
+                    payload=body,
+                    actor=actor,
+                    event=event,
+                    now=now,
+                    engine=self,
+                    model=structure(wf.schema, data),
+                )
+                hard = _failures(t.guards, ctx)
+                if hard:
+                    rejected.extend(hard if len(permitted) == 1 else [f"to {t.dest}: {r}" for r in hard])
+                    continue
+                soft = [(g.name, reason) for g in t.soft_guards if (reason := g.failure(ctx)) is not None]
+                if soft and justification is None:
+                    raise JustificationRequired(event, [reason for _, reason in soft])
+                overrides = tuple(name for name, _ in soft)
+            else:
+                overrides = ()
+            return _Choice(transition=t, data=data, payload=body, roles=_used(actor, t.roles), overrides=overrides)
+        raise GuardRejected(event, rejected)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def get(self, instance_id: str) -> Instance:
+        """The instance's current record (`InstanceNotFound` if there is none)."""
+        return self.storage.load(instance_id)
+
+    def history(self, instance_id: str) -> list[AuditEvent]:
+        """The instance's audit events, oldest first."""
+        self.storage.load(instance_id)
+        return self.storage.history(instance_id)
+
+    def available(self, instance_id: str, actor: Actor) -> list[str]:
+        """Events `actor` may fire on the instance now: valid here, role held, hard guards pass.
+
+        Events held back only by a 原则上 rule are included (they need a justification).
+        """
+        instance = self.storage.load(instance_id)
+        compiled = self._compile_for(instance.workflow, instance.workflow_version)
+        return self._available(compiled, instance, actor)
+
+    def _available(self, compiled: CompiledWorkflow, instance: Instance, actor: Actor) -> list[str]:
+        now = self.now()
+        found: list[str] = []
+        for event in compiled.events_from.get(instance.state, ()):
+            try:
+                # A placeholder justification: events held back only by soft rules still count.
+                self._choose(compiled, instance, event, actor, None, "(availability probe)", now)
+            except (PermissionDenied, GuardRejected, InvalidData):
+                continue
+            found.append(event)
+        return found
+
+    def inbox(
+        self, actor: Actor, workflow: str | None = None, *, unit: str | None = None, limit: int = 200
+    ) -> list[InboxItem]:
+        """Instances in which `actor` has something to do now (待办), oldest first."""
+        items: list[InboxItem] = []
+        for key in sorted(self._compiled):
+            compiled = self._compiled[key]
+            if workflow is not None and key[0] != workflow:
+                continue
+            states = compiled.states_for(actor.roles)
+            if not states:
+                continue
+            query = Query(workflow=key[0], states=tuple(sorted(states)), unit=unit)
+            for instance in self.storage.find(query):
+                if instance.workflow_version != key[1]:
+                    continue
+                events = self._available(compiled, instance, actor)
+                if events:
+                    items.append(InboxItem(instance, tuple(events)))
+        items.sort(key=lambda item: (item.instance.created_at, item.instance.id))
+        return items[:limit]
+
+    def find(
+        self,
+        workflow: str | None = None,
+        *,
+        state: str | Sequence[str] | None = None,
+        unit: str | None = None,
+        where: Mapping[str, Any] | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+        parent_id: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Instance]:
+        """Instances by workflow, state(s), unit, indexed data fields and creation time.
+
+        `where` may only name fields the workflow declares in `Workflow.index`, so a query
+        never degrades into loading every instance.
+        """
+        return self.storage.find(
+            self._query(workflow, state, unit, where, created_from, created_to, parent_id, limit, offset)
+        )
+
+    def count(
+        self,
+        workflow: str | None = None,
+        *,
+        state: str | Sequence[str] | None = None,
+        unit: str | None = None,
+        where: Mapping[str, Any] | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+    ) -> int:
+        """How many instances `find` would return without a limit."""
+        return self.storage.count(self._query(workflow, state, unit, where, created_from, created_to, None, None, 0))
+
+    def _query(
+        self,
+        workflow: str | None,
+        state: str | Sequence[str] | None,
+        unit: str | None,
+        where: Mapping[str, Any] | None,
+        created_from: datetime | None,
+        created_to: datetime | None,
+        parent_id: str | None,
+        limit: int | None,
+        offset: int,
+    ) -> Query:
+        if where:
+            if workflow is None:
+                raise InvalidData("a query on data fields must name its workflow")
+            indexed = {f for (name, _), c in self._compiled.items() if name == workflow for f in c.workflow.index}
+            if not indexed:
+                self._compile_for(workflow, None)
+            missing = sorted(set(where) - indexed)
+            if missing:
+                raise InvalidData(
+                    f"cannot query {workflow!r} on {', '.join(missing)}: not indexed "
+                    f"(declare it in Workflow(index=...); indexed: {', '.join(sorted(indexed)) or 'none'})"
+                )
+        for bound, label in ((created_from, "created_from"), (created_to, "created_to")):
+            if bound is not None:
+                require_aware(bound, label)
+        states = (state,) if isinstance(state, str) else (tuple(state) if state is not None else None)
+        return Query(
+            workflow=workflow,
+            states=states,
+            unit=unit,
+            where=dict(where or {}),
+            created_from=created_from,
+            created_to=created_to,
+            parent_id=parent_id,
+            limit=limit,
+            offset=offset,
+        )
+
+    def verify(self, instance_id: str) -> None:
+        """Raise `AuditIntegrityError` if the instance's audit chain was tampered with."""
+        instance = self.storage.load(instance_id)
+        try:
+            events = self.storage.history(instance_id)
+        except StorageError as exc:
+            raise AuditIntegrityError(instance_id, None, f"an event cannot be read: {exc}") from None
+        verify_chain(instance_id, events, instance.head, instance.revision, instance.state)
+
+    def verify_all(self, workflow: str | None = None, *, batch: int = 500) -> list[AuditIntegrityError]:
+        """Check every instance's chain; return the failures (empty when all verify)."""
+        failures: list[AuditIntegrityError] = []
+        offset = 0
+        while True:
+            page = self.storage.find(Query(workflow=workflow, limit=batch, offset=offset))
+            for instance in page:
+                try:
+                    self.verify(instance.id)
+                except AuditIntegrityError as exc:
+                    failures.append(exc)
+            if len(page) < batch:
+                return failures
+            offset += batch
+
+
+def _require_actor(actor: Any) -> None:
+    if not isinstance(actor, Actor):
+        raise InvalidData(f"actor must be a govflow Actor, got {type(actor).__name__}")
+
+
+def _roles_text(roles: Iterable[str]) -> str:
+    names = sorted(roles)
+    return "{" + ", ".join(names) + "}" if names else "no roles"
+
+
+def _used(actor: Actor, allowed: frozenset[str]) -> tuple[str, ...]:
+    """The actor's roles that authorised a step (``*`` when any actor was allowed)."""
+    used = actor.roles & allowed
+    return tuple(sorted(used)) if used else ("*",)
+
+
+def _failures(guards: Sequence[Guard], ctx: GuardContext) -> list[str]:
+    reasons: list[str] = []
+    for g in guards:
+        reason = g.failure(ctx)
+        if reason is not None:
+            reasons.append(reason)
+    return reasons
+
+
+def _apply_payload(
+    wf: Workflow, t: Transition, data: Mapping[str, Any], payload: Mapping[str, Any], event: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(new data, payload as recorded): validated against the payload or workflow schema."""
+    if not isinstance(payload, Mapping):
+        raise InvalidData(f"the payload of {event!r} must be a mapping, got {type(payload).__name__}")
+    if t.payload_schema is not None:
+        body, _ = validate(t.payload_schema, payload, f"payload of {event!r}")
+        return dict(data), body
+    if not payload:
+        return data if isinstance(data, dict) else dict(data), {}
+    ensure_json(dict(payload), f"payload of {event!r}")
+    merged, _ = validate(wf.schema, {**data, **payload}, f"data after the payload of {event!r}")
+    return merged, dict(payload)

@@ -1,0 +1,191 @@
+"""Typed errors (错误类型): every rejected call raises one of these and writes nothing.
+
+Each error carries a message a person can act on, plus the structured facts behind it
+(attributes), so services can map them to their own responses without parsing text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+
+class GovflowError(Exception):
+    """Base of every error govflow raises on purpose."""
+
+
+class DefinitionError(GovflowError):
+    """A workflow definition is structurally wrong (定义错误); raised when it is built."""
+
+    def __init__(self, workflow: str, problems: Sequence[str]) -> None:
+        self.workflow = workflow
+        self.problems = tuple(problems)
+        joined = "; ".join(self.problems)
+        super().__init__(f"workflow {workflow!r} is not valid: {joined}")
+
+
+class UnknownWorkflow(GovflowError):
+    """No workflow of that name (and version) is registered with the engine."""
+
+    def __init__(self, name: str, version: int | None = None, known: Iterable[str] = ()) -> None:
+        self.name = name
+        self.version = version
+        label = name if version is None else f"{name} v{version}"
+        known_list = ", ".join(sorted(known)) or "none"
+        super().__init__(f"unknown workflow {label!r} (registered: {known_list})")
+
+
+class UnknownEvent(GovflowError):
+    """The event is not defined anywhere in the instance's workflow version."""
+
+    def __init__(self, workflow: str, event: str, known: Iterable[str] = ()) -> None:
+        self.workflow = workflow
+        self.event = event
+        known_list = ", ".join(sorted(known)) or "none"
+        super().__init__(f"workflow {workflow!r} has no event {event!r} (events: {known_list})")
+
+
+class InstanceNotFound(GovflowError):
+    """No instance with that id exists in storage."""
+
+    def __init__(self, instance_id: str) -> None:
+        self.instance_id = instance_id
+        super().__init__(f"no instance with id {instance_id!r}")
+
+
+class TransitionNotAllowed(GovflowError):
+    """The event exists but is not valid in the instance's current state (状态不允许)."""
+
+    def __init__(self, instance_id: str, event: str, state: str, valid: Iterable[str] = ()) -> None:
+        self.instance_id = instance_id
+        self.event = event
+        self.state = state
+        self.valid = tuple(sorted(valid))
+        hint = ", ".join(self.valid) if self.valid else "none (final state)"
+        super().__init__(
+            f"event {event!r} is not allowed in state {state!r} of instance {instance_id} (allowed here: {hint})"
+        )
+
+
+class PermissionDenied(GovflowError):
+    """The actor may not fire this event (无权操作): a role, scope or separation rule failed.
+
+    `requirement` names the rule that failed, e.g. ``"role"`` or ``"not-initiator"``.
+    """
+
+    def __init__(self, actor: str, event: str, requirement: str, detail: str) -> None:
+        self.actor = actor
+        self.event = event
+        self.requirement = requirement
+        self.detail = detail
+        super().__init__(f"{actor!r} may not fire {event!r}: {detail} [{requirement}]")
+
+
+class GuardRejected(GovflowError):
+    """One or more hard rules (一律 / 严禁 / 不得) failed; `reasons` lists every one."""
+
+    def __init__(self, event: str, reasons: Sequence[str]) -> None:
+        self.event = event
+        self.reasons = tuple(reasons)
+        super().__init__(f"{event!r} rejected: " + "; ".join(self.reasons))
+
+
+class JustificationRequired(GovflowError):
+    """A soft rule (原则上) failed; the call may proceed only with a recorded justification."""
+
+    def __init__(self, event: str, reasons: Sequence[str]) -> None:
+        self.event = event
+        self.reasons = tuple(reasons)
+        super().__init__(
+            f"{event!r} breaks a rule that holds 原则上 (in principle): "
+            + "; ".join(self.reasons)
+            + " — retry with a justification to override it on the record"
+        )
+
+
+class ConcurrentModification(GovflowError):
+    """Someone else changed the instance first (a lost compare-and-set on `revision`)."""
+
+    def __init__(self, instance_id: str, expected: int, actual: int | None) -> None:
+        self.instance_id = instance_id
+        self.expected = expected
+        self.actual = actual
+        now = "deleted" if actual is None else f"at revision {actual}"
+        super().__init__(
+            f"instance {instance_id} changed concurrently: expected revision {expected}, it is {now}; reload and retry"
+        )
+
+
+class InvalidData(GovflowError):
+    """Instance data or an event payload does not fit its declared schema (数据不合规)."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        self.problems = tuple(problems)
+        detail = (": " + "; ".join(self.problems)) if self.problems else ""
+        super().__init__(message + detail)
+
+
+class AuditIntegrityError(GovflowError):
+    """The audit chain of an instance was edited, deleted from, inserted into or reordered."""
+
+    def __init__(self, instance_id: str, seq: int | None, problem: str) -> None:
+        self.instance_id = instance_id
+        self.seq = seq
+        self.problem = problem
+        at = f" at event #{seq}" if seq is not None else ""
+        super().__init__(f"audit chain of instance {instance_id} is broken{at}: {problem}")
+
+
+class StorageError(GovflowError):
+    """The storage backend failed or holds something govflow cannot read (e.g. a corrupt file)."""
+
+
+class CalendarError(GovflowError):
+    """A calendar cannot answer: a date outside the holiday data, or a bad calendar file."""
+
+
+class NaiveDatetime(GovflowError, ValueError):
+    """A datetime without a time zone was given where an instant is required."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"{what} is a naive datetime; pass a timezone-aware one "
+            "(e.g. datetime(..., tzinfo=ZoneInfo('Asia/Shanghai')))"
+        )
+
+
+from datetime import date
+
+
+def _year_ranges(years: Iterable[int]) -> str:
+    """Format years compactly, e.g. ``2001-2026, 2028``."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and runs[-1][1] == year - 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs) or "none"
+
+
+class DateOutsideCalendar(CalendarError):
+    """A date lies in a year the calendar has no official holiday schedule (放假安排) for."""
+
+    def __init__(self, day: date, calendar: str, covered: Iterable[int]) -> None:
+        self.day = day
+        self.calendar = calendar
+        self.covered = tuple(sorted(covered))
+        super().__init__(
+            f"{day.isoformat()} is outside the official holiday data of calendar "
+            f"{calendar!r} (covered years: {_year_ranges(self.covered)}); load that "
+            "year's YearSchedule with ChinaCalendar.with_schedule(), or build the calendar "
+            "with provisional=True to get answers flagged as provisional"
+        )
+
+
+class InvalidSchedule(CalendarError):
+    """A holiday schedule (file or object) is malformed; `problems` lists every fault."""
+
+    def __init__(self, origin: str, problems: Sequence[str]) -> None:
+        self.origin = origin
+        self.problems = tuple(problems)
+        super().__init__(f"invalid holiday schedule {origin}: " + "; ".join(self.problems))

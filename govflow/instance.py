@@ -1,0 +1,36 @@
+"""Instances (办件): one running case of a workflow, as a plain immutable record.
+
+An instance is data in storage, not an object wired into a state machine: the engine loads it,
+drives it through the shared compiled machine, and stores the next record. `revision` counts
+the audit events, so it doubles as the compare-and-set token for concurrent writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+
+@attrs.frozen
+class Instance:
+    """One case: which workflow version it is pinned to, where it stands, and its data.
+
+    `data` is the instance's business data in JSON form; treat it as read-only (the engine
+    replaces it, never edits it). `head` is the hash of the newest audit event.
+    """
+
+    id: str
+    workflow: str
+    workflow_version: int
+    state: str
+    data: Mapping[str, Any]
+    revision: int
+    unit: str | None
+    created_at: datetime
+    updated_at: datetime
+    created_by: str
+    head: str
+    parent_id: str | None = None

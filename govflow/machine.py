@@ -1,0 +1,90 @@
+"""Compilation (编译): one workflow version → one shared `transitions.Machine`.
+
+pytransitions binds state to model objects, and `add_model` costs time and memory per model.
+govflow instead compiles each (name, version) once, with `model=None`, and drives every
+instance through it on a throw-away subject that lives only for one step. The machine executes
+the state change and runs the effects; govflow has already chosen the transition (roles, guards,
+payload), and a condition on each compiled transition lets only that choice through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from transitions import EventData, Machine
+
+from govflow.definition import Transition, Workflow
+from govflow.effects import EffectContext
+
+
+class _Subject:
+    """The model the shared machine moves for one step: just a `state` attribute."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+
+class _Chosen:
+    """Condition letting a compiled transition run only when the engine chose it."""
+
+    __slots__ = ("transition",)
+
+    def __init__(self, transition: Transition) -> None:
+        self.transition = transition
+
+    def __call__(self, event_data: EventData) -> bool:
+        return event_data.kwargs["chosen"] is self.transition
+
+
+def _run_effects(event_data: EventData) -> None:
+    chosen: Transition = event_data.kwargs["chosen"]
+    context: EffectContext = event_data.kwargs["context"]
+    for effect in chosen.effects:
+        effect.run(context)
+
+
+class CompiledWorkflow:
+    """A workflow version with its shared machine and the lookup tables the engine uses."""
+
+    def __init__(self, workflow: Workflow) -> None:
+        self.workflow = workflow
+        self.machine = Machine(
+            model=None,
+            states=[state.name for state in workflow.states],
+            initial=workflow.initial.name,
+            auto_transitions=False,
+            send_event=True,
+            name=f"{workflow.name}@v{workflow.version}",
+        )
+        self.events = frozenset(workflow.events)
+        self.candidates: dict[tuple[str, str], tuple[Transition, ...]] = {}
+        for t in workflow.transitions:
+            for source in workflow.sources(t):
+                self.machine.add_transition(t.event, source, t.dest, conditions=[_Chosen(t)], after=[_run_effects])
+                key = (source, t.event)
+                self.candidates[key] = (*self.candidates.get(key, ()), t)
+        self.events_from: dict[str, tuple[str, ...]] = {state.name: () for state in workflow.states}
+        for source, event in self.candidates:
+            self.events_from[source] = (*self.events_from[source], event)
+        self.states_by_role: dict[str, frozenset[str]] = {}
+        for (source, _event), ts in self.candidates.items():
+            for t in ts:
+                for role in t.roles:
+                    self.states_by_role[role] = self.states_by_role.get(role, frozenset()) | {source}
+
+    def step(self, state: str, transition: Transition, context: EffectContext) -> str:
+        """Run `transition` from `state` through the shared machine; return the new state."""
+        subject = _Subject(state)
+        event: Any = self.machine.events[transition.event]
+        if not event.trigger(subject, chosen=transition, context=context):
+            raise RuntimeError(f"machine refused {transition.event!r} from {state!r}")  # unreachable if tables agree
+        return subject.state
+
+    def states_for(self, roles: frozenset[str]) -> frozenset[str]:
+        """States in which an actor holding `roles` may have something to do."""
+        found = self.states_by_role.get("*", frozenset())
+        for role in roles:
+            found = found | self.states_by_role.get(role, frozenset())
+        return found

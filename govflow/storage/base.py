@@ -1,0 +1,135 @@
+"""The storage contract (存储接口): what the engine needs remembered, and nothing more.
+
+Why the cut is here: the engine decides (which transition, who may fire, what the audit says)
+and a storage adapter only remembers, atomically. Everything an adapter must do is in this one
+class — commit a `Change` with compare-and-set, load, query, list due timers, keep documents —
+so an adapter is one small file and `MemoryStorage` is a faithful in-memory twin of the SQL ones.
+The same contract test suite runs against every adapter.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+import attrs
+
+from govflow.audit import AuditEvent
+from govflow.instance import Instance
+from govflow.timer import Timer
+
+
+def index_value(value: Any) -> str:
+    """The text form an indexed data value is stored and queried as."""
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def index_keys(fields: Iterable[str], data: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(field, value) pairs to index for `data`; a list field gives one pair per element."""
+    keys: set[tuple[str, str]] = set()
+    for name in fields:
+        value = data.get(name)
+        if value is None:
+            continue
+        for item in value if isinstance(value, list | tuple) else (value,):
+            keys.add((name, index_value(item)))
+    return tuple(sorted(keys))
+
+
+@attrs.frozen
+class Change:
+    """One atomic write: the instance's next record plus everything that goes with it.
+
+    `expected_revision` is the compare-and-set token (0 creates the instance). The adapter
+    applies all of it or none of it; a lost race raises `ConcurrentModification`.
+    `fired` names timers this change consumes: each must still be pending, which is what makes
+    a timer fire exactly once however many sweepers run. `keys` replaces the instance's index
+    entries when not None.
+    """
+
+    instance: Instance
+    expected_revision: int
+    events: tuple[AuditEvent, ...]
+    arm: tuple[Timer, ...] = ()
+    cancel: tuple[str, ...] = ()
+    fired: tuple[str, ...] = ()
+    keys: tuple[tuple[str, str], ...] | None = None
+
+
+@attrs.frozen
+class Query:
+    """Which instances to find. Every criterion is optional; all given must hold.
+
+    `where` filters on indexed data fields (declared in `Workflow.index`): each value must be
+    among the instance's values for that field. `created_from` is inclusive, `created_to`
+    exclusive. Results are ordered by creation time, then id.
+    """
+
+    workflow: str | None = None
+    states: tuple[str, ...] | None = None
+    unit: str | None = None
+    where: Mapping[str, Any] = attrs.field(factory=dict)
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    parent_id: str | None = None
+    limit: int | None = None
+    offset: int = 0
+
+
+class Storage(ABC):
+    """Base class of storage adapters. Subclasses implement every abstract method atomically."""
+
+    @abstractmethod
+    def commit(self, change: Change) -> None:
+        """Apply `change` atomically, or raise and write nothing."""
+
+    @abstractmethod
+    def load(self, instance_id: str) -> Instance:
+        """The instance's current record, or `InstanceNotFound`."""
+
+    @abstractmethod
+    def history(self, instance_id: str) -> list[AuditEvent]:
+        """The instance's audit events, oldest first (empty if there are none)."""
+
+    @abstractmethod
+    def find(self, query: Query) -> list[Instance]:
+        """Instances matching `query`."""
+
+    @abstractmethod
+    def count(self, query: Query) -> int:
+        """How many instances match `query` (ignores limit and offset)."""
+
+    @abstractmethod
+    def timers(self, instance_id: str) -> list[Timer]:
+        """The instance's pending timers, soonest first."""
+
+    @abstractmethod
+    def due_timers(self, now: datetime, limit: int = 1000) -> list[Timer]:
+        """Pending timers due at or before `now`, soonest first, at most `limit`."""
+
+    @abstractmethod
+    def put_document(self, kind: str, key: str, doc: Mapping[str, Any]) -> None:
+        """Store a shared JSON document (a calendar year, a directory, a sanction) under (kind, key)."""
+
+    @abstractmethod
+    def get_document(self, kind: str, key: str) -> dict[str, Any] | None:
+        """The document stored under (kind, key), or None."""
+
+    @abstractmethod
+    def documents(self, kind: str) -> dict[str, dict[str, Any]]:
+        """Every document of `kind`, by key."""
+
+    def close(self) -> None:  # noqa: B027 - adapters without resources need not override it
+        """Release connections; the adapter is unusable afterwards."""
+
+    def __enter__(self) -> Storage:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

@@ -1,0 +1,135 @@
+"""`MemoryStorage` (内存存储): the in-memory twin of the SQL adapters, for tests and demos.
+
+It honours the whole storage contract — compare-and-set, all-or-nothing commits, exactly-once
+timers, indexed queries — with dicts and one lock, and keeps nothing after the process ends.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from govflow.audit import AuditEvent
+from govflow.errors import ConcurrentModification, InstanceNotFound
+from govflow.instance import Instance
+from govflow.storage.base import Change, Query, Storage, index_value
+from govflow.timer import Timer
+
+
+class MemoryStorage(Storage):
+    """All state in process memory; thread-safe; lost when the process ends."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._instances: dict[str, Instance] = {}
+        self._events: dict[str, list[AuditEvent]] = {}
+        self._pending: dict[str, Timer] = {}
+        self._timers_of: dict[str, set[str]] = {}
+        self._keys_of: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._by_key: dict[tuple[str, str], set[str]] = {}
+        self._documents: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def commit(self, change: Change) -> None:
+        """Check everything first, then apply: a failed check leaves no trace."""
+        inst = change.instance
+        with self._lock:
+            current = self._instances.get(inst.id)
+            actual = current.revision if current is not None else 0
+            if actual != change.expected_revision:
+                raise ConcurrentModification(inst.id, change.expected_revision, actual if current else None)
+            for timer_id in change.fired:
+                if timer_id not in self._pending:
+                    raise ConcurrentModification(inst.id, change.expected_revision, actual)
+            self._instances[inst.id] = inst
+            self._events.setdefault(inst.id, []).extend(change.events)
+            mine = self._timers_of.setdefault(inst.id, set())
+            for timer_id in (*change.cancel, *change.fired):
+                self._pending.pop(timer_id, None)
+                mine.discard(timer_id)
+            for timer in change.arm:
+                self._pending[timer.id] = timer
+                mine.add(timer.id)
+            if change.keys is not None:
+                self._reindex(inst.id, change.keys)
+
+    def _reindex(self, instance_id: str, keys: tuple[tuple[str, str], ...]) -> None:
+        for key in self._keys_of.get(instance_id, ()):
+            self._by_key.get(key, set()).discard(instance_id)
+        self._keys_of[instance_id] = keys
+        for key in keys:
+            self._by_key.setdefault(key, set()).add(instance_id)
+
+    def load(self, instance_id: str) -> Instance:
+        """The current record (shared, immutable)."""
+        try:
+            return self._instances[instance_id]
+        except KeyError:
+            raise InstanceNotFound(instance_id) from None
+
+    def history(self, instance_id: str) -> list[AuditEvent]:
+        """A copy of the event list, oldest first."""
+        with self._lock:
+            return list(self._events.get(instance_id, ()))
+
+    def _matching(self, query: Query) -> list[Instance]:
+        with self._lock:
+            if query.where:
+                sets = [self._by_key.get((k, index_value(v)), set()) for k, v in query.where.items()]
+                ids = set.intersection(*map(set, sets))
+                candidates = [self._instances[i] for i in ids]
+            else:
+                candidates = list(self._instances.values())
+        found = [inst for inst in candidates if _matches(inst, query)]
+        found.sort(key=lambda inst: (inst.created_at, inst.id))
+        return found
+
+    def find(self, query: Query) -> list[Instance]:
+        """Matching instances by creation time, with limit and offset applied."""
+        found = self._matching(query)[query.offset :]
+        return found if query.limit is None else found[: query.limit]
+
+    def count(self, query: Query) -> int:
+        """How many instances match."""
+        return len(self._matching(query))
+
+    def timers(self, instance_id: str) -> list[Timer]:
+        """Pending timers of one instance, soonest first."""
+        with self._lock:
+            mine = [self._pending[i] for i in self._timers_of.get(instance_id, ())]
+        return sorted(mine, key=lambda t: (t.due, t.id))
+
+    def due_timers(self, now: datetime, limit: int = 1000) -> list[Timer]:
+        """Pending timers due by `now`, soonest first."""
+        with self._lock:
+            due = [t for t in self._pending.values() if t.due <= now]
+        return sorted(due, key=lambda t: (t.due, t.id))[:limit]
+
+    def put_document(self, kind: str, key: str, doc: Mapping[str, Any]) -> None:
+        """Store a deep copy, so later edits by the caller do not leak in."""
+        with self._lock:
+            self._documents[(kind, key)] = copy.deepcopy(dict(doc))
+
+    def get_document(self, kind: str, key: str) -> dict[str, Any] | None:
+        """A deep copy of the stored document, or None."""
+        with self._lock:
+            doc = self._documents.get((kind, key))
+        return copy.deepcopy(doc) if doc is not None else None
+
+    def documents(self, kind: str) -> dict[str, dict[str, Any]]:
+        """Deep copies of every document of `kind`."""
+        with self._lock:
+            return {k: copy.deepcopy(v) for (kd, k), v in self._documents.items() if kd == kind}
+
+
+def _matches(inst: Instance, query: Query) -> bool:
+    return (
+        (query.workflow is None or inst.workflow == query.workflow)
+        and (query.states is None or inst.state in query.states)
+        and (query.unit is None or inst.unit == query.unit)
+        and (query.parent_id is None or inst.parent_id == query.parent_id)
+        and (query.created_from is None or inst.created_at >= query.created_from)
+        and (query.created_to is None or inst.created_at < query.created_to)
+    )

@@ -1,0 +1,493 @@
+"""`SQLiteStorage` (SQLite 存储): the embedded default, one file, safe across processes.
+
+sqlite-utils creates the schema and runs the versioned migrations; the fire path is plain SQL
+on one connection (statements are cached by `sqlite3`). WAL mode lets readers run beside the one
+writer; every write is a `BEGIN IMMEDIATE` transaction, so two processes firing at the same
+instance serialise on the write lock and the loser's compare-and-set on `revision` fails cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from govflow.audit import AuditEvent, format_instant, parse_instant
+from govflow.errors import ConcurrentModification, InstanceNotFound, StorageError
+from govflow.instance import Instance
+from govflow.storage.base import Change, Query, Storage, index_value
+from govflow.timer import Timer
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["instances"].create(  # type: ignore[union-attr]
+        {
+            "id": str,
+            "workflow": str,
+            "workflow_version": int,
+            "state": str,
+            "data": str,
+            "revision": int,
+            "unit": str,
+            "created_at": str,
+            "updated_at": str,
+            "created_by": str,
+            "head": str,
+            "parent_id": str,
+        },
+        pk="id",
+        not_null={
+            "workflow",
+            "workflow_version",
+            "state",
+            "data",
+            "revision",
+            "created_at",
+            "updated_at",
+            "created_by",
+            "head",
+        },
+    )
+    db["instances"].create_index(["workflow", "state"])  # type: ignore[union-attr]
+    db["instances"].create_index(["unit"])  # type: ignore[union-attr]
+    db["instances"].create_index(["parent_id"])  # type: ignore[union-attr]
+    db["instances"].create_index(["created_at"])  # type: ignore[union-attr]
+    db["audit"].create(  # type: ignore[union-attr]
+        {
+            "instance_id": str,
+            "seq": int,
+            "kind": str,
+            "event": str,
+            "source": str,
+            "dest": str,
+            "actor": str,
+            "roles": str,
+            "on_behalf_of": str,
+            "at": str,
+            "payload": str,
+            "justification": str,
+            "overrides": str,
+            "workflow_version": int,
+            "detail": str,
+            "prev_hash": str,
+            "hash": str,
+        },
+        pk=("instance_id", "seq"),
+    )
+    db["timers"].create(  # type: ignore[union-attr]
+        {
+            "id": str,
+            "instance_id": str,
+            "name": str,
+            "due": str,
+            "action": str,
+            "state": str,
+            "params": str,
+            "provisional": int,
+            "status": str,
+            "closed_at": str,
+        },
+        pk="id",
+    )
+    db["timers"].create_index(["instance_id"])  # type: ignore[union-attr]
+    # The sweep asks "pending and due by now, soonest first": a partial index answers it
+    # without scanning the fired and cancelled history.
+    db.execute("CREATE INDEX timers_pending_due ON timers(due) WHERE status = 'pending'")
+    db["index_keys"].create({"key": str, "value": str, "instance_id": str}, pk=("key", "value", "instance_id"))  # type: ignore[union-attr]
+    db["index_keys"].create_index(["instance_id"])  # type: ignore[union-attr]
+    db["documents"].create({"kind": str, "key": str, "doc": str, "updated_at": str}, pk=("kind", "key"))  # type: ignore[union-attr]
+
+
+MIGRATIONS: tuple[tuple[int, str, Migration], ...] = ((1, "instances, audit, timers, index keys, documents", _v1),)
+"""(version, description, function) in order; each runs in its own transaction."""
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+_INSTANCE_COLUMNS = (
+    "id, workflow, workflow_version, state, data, revision, unit, created_at, updated_at, created_by, head, parent_id"
+)
+_AUDIT_COLUMNS = (
+    "instance_id, seq, kind, event, source, dest, actor, roles, on_behalf_of, at, payload, "
+    "justification, overrides, workflow_version, detail, prev_hash, hash"
+)
+_TIMER_COLUMNS = "id, instance_id, name, due, action, state, params, provisional"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class SQLiteStorage(Storage):
+    """Storage in one SQLite file (or ``":memory:"``), WAL mode, safe for many processes.
+
+    `busy_timeout` (seconds) is how long a writer waits for another process's write lock.
+    """
+
+    def __init__(self, path: str | Path = "govflow.db", *, busy_timeout: float = 10.0) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        try:
+            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=busy_timeout)
+            self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self.db = sqlite_utils.Database(self._conn)
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"cannot open {self.path!r} as a govflow SQLite database: {exc}") from None
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        with self._write():
+            if "govflow_schema" not in self.db.table_names():
+                self.db["govflow_schema"].create({"version": int, "description": str, "applied_at": str}, pk="version")  # type: ignore[union-attr]
+            row = self._conn.execute("SELECT MAX(version) FROM govflow_schema").fetchone()
+        current = row[0] or 0
+        if current > SCHEMA_VERSION:
+            raise StorageError(
+                f"{self.path!r} has schema version {current}, newer than this govflow understands "
+                f"({SCHEMA_VERSION}); upgrade govflow — the database was not touched"
+            )
+        for version, description, migrate in MIGRATIONS:
+            if version <= current:
+                continue
+            with self._write():
+                # Re-read under the write lock: another process may have migrated meanwhile.
+                done = self._conn.execute("SELECT 1 FROM govflow_schema WHERE version = ?", (version,)).fetchone()
+                if done:
+                    continue
+                migrate(self.db)
+                self._conn.execute(
+                    "INSERT INTO govflow_schema (version, description, applied_at) VALUES (?, ?, ?)",
+                    (version, description, format_instant(datetime.now(UTC))),
+                )
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version this file is at."""
+        return int(self._conn.execute("SELECT MAX(version) FROM govflow_schema").fetchone()[0])
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One `BEGIN IMMEDIATE` transaction: committed on success, rolled back on any error."""
+        with self._lock:
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                raise StorageError(f"cannot write to {self.path!r}: {exc}") from None
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                conn.execute("ROLLBACK")
+                raise StorageError(f"commit to {self.path!r} failed: {exc}") from None
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.DatabaseError as exc:
+                raise StorageError(f"cannot read {self.path!r}: {exc}") from None
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def commit(self, change: Change) -> None:
+        """Apply `change` in one transaction, with compare-and-set on the revision."""
+        inst = change.instance
+        try:
+            with self._write() as conn:
+                if change.expected_revision == 0:
+                    try:
+                        conn.execute(
+                            f"INSERT INTO instances ({_INSTANCE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                            _instance_row(inst),
+                        )
+                    except sqlite3.IntegrityError:
+                        actual = conn.execute("SELECT revision FROM instances WHERE id = ?", (inst.id,)).fetchone()
+                        raise ConcurrentModification(inst.id, 0, actual[0] if actual else None) from None
+                else:
+                    cursor = conn.execute(
+                        "UPDATE instances SET state = ?, data = ?, revision = ?, unit = ?, updated_at = ?, head = ? "
+                        "WHERE id = ? AND revision = ?",
+                        (
+                            inst.state,
+                            _dumps(dict(inst.data)),
+                            inst.revision,
+                            inst.unit,
+                            format_instant(inst.updated_at),
+                            inst.head,
+                            inst.id,
+                            change.expected_revision,
+                        ),
+                    )
+                    if cursor.rowcount != 1:
+                        actual = conn.execute("SELECT revision FROM instances WHERE id = ?", (inst.id,)).fetchone()
+                        raise ConcurrentModification(inst.id, change.expected_revision, actual[0] if actual else None)
+                conn.executemany(
+                    f"INSERT INTO audit ({_AUDIT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [_audit_row(e) for e in change.events],
+                )
+                now = format_instant(inst.updated_at)
+                for timer_id in change.fired:
+                    fired = conn.execute(
+                        "UPDATE timers SET status = 'fired', closed_at = ? WHERE id = ? AND status = 'pending'",
+                        (now, timer_id),
+                    )
+                    if fired.rowcount != 1:
+                        raise ConcurrentModification(inst.id, change.expected_revision, change.expected_revision)
+                if change.cancel:
+                    conn.executemany(
+                        "UPDATE timers SET status = 'cancelled', closed_at = ? WHERE id = ? AND status = 'pending'",
+                        [(now, timer_id) for timer_id in change.cancel],
+                    )
+                if change.arm:
+                    conn.executemany(
+                        f"INSERT INTO timers ({_TIMER_COLUMNS}, status) VALUES (?,?,?,?,?,?,?,?, 'pending')",
+                        [_timer_row(t) for t in change.arm],
+                    )
+                if change.keys is not None:
+                    conn.execute("DELETE FROM index_keys WHERE instance_id = ?", (inst.id,))
+                    conn.executemany(
+                        "INSERT INTO index_keys (key, value, instance_id) VALUES (?, ?, ?)",
+                        [(k, v, inst.id) for k, v in change.keys],
+                    )
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"write to {self.path!r} failed, nothing was written: {exc}") from None
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def load(self, instance_id: str) -> Instance:
+        """The current record of one instance."""
+        with self._reading() as conn:
+            row = conn.execute(f"SELECT {_INSTANCE_COLUMNS} FROM instances WHERE id = ?", (instance_id,)).fetchone()
+        if row is None:
+            raise InstanceNotFound(instance_id)
+        return _instance(row)
+
+    def history(self, instance_id: str) -> list[AuditEvent]:
+        """Audit events in the order they were numbered."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {_AUDIT_COLUMNS} FROM audit WHERE instance_id = ? ORDER BY seq", (instance_id,)
+            ).fetchall()
+        return [_audit(row) for row in rows]
+
+    def _where(self, query: Query) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if query.workflow is not None:
+            clauses.append("workflow = ?")
+            params.append(query.workflow)
+        if query.states is not None:
+            clauses.append(f"state IN ({', '.join('?' * len(query.states))})" if query.states else "0")
+            params.extend(query.states)
+        if query.unit is not None:
+            clauses.append("unit = ?")
+            params.append(query.unit)
+        if query.parent_id is not None:
+            clauses.append("parent_id = ?")
+            params.append(query.parent_id)
+        if query.created_from is not None:
+            clauses.append("created_at >= ?")
+            params.append(format_instant(query.created_from))
+        if query.created_to is not None:
+            clauses.append("created_at < ?")
+            params.append(format_instant(query.created_to))
+        for key, value in query.where.items():
+            clauses.append("id IN (SELECT instance_id FROM index_keys WHERE key = ? AND value = ?)")
+            params.extend((key, index_value(value)))
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def find(self, query: Query) -> list[Instance]:
+        """Matching instances by creation time."""
+        where, params = self._where(query)
+        page = ""
+        if query.limit is not None or query.offset:
+            page = " LIMIT ? OFFSET ?"
+            params.extend((query.limit if query.limit is not None else -1, query.offset))
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {_INSTANCE_COLUMNS} FROM instances{where} ORDER BY created_at, id{page}", params
+            ).fetchall()
+        return [_instance(row) for row in rows]
+
+    def count(self, query: Query) -> int:
+        """How many instances match."""
+        where, params = self._where(query)
+        with self._reading() as conn:
+            return int(conn.execute(f"SELECT COUNT(*) FROM instances{where}", params).fetchone()[0])
+
+    def timers(self, instance_id: str) -> list[Timer]:
+        """Pending timers of one instance."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {_TIMER_COLUMNS} FROM timers WHERE instance_id = ? AND status = 'pending' ORDER BY due, id",
+                (instance_id,),
+            ).fetchall()
+        return [_timer(row) for row in rows]
+
+    def due_timers(self, now: datetime, limit: int = 1000) -> list[Timer]:
+        """Pending timers due by `now`, through the partial index on due."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {_TIMER_COLUMNS} FROM timers WHERE status = 'pending' AND due <= ? ORDER BY due, id LIMIT ?",
+                (format_instant(now), limit),
+            ).fetchall()
+        return [_timer(row) for row in rows]
+
+    # -- documents ----------------------------------------------------------------------------
+
+    def put_document(self, kind: str, key: str, doc: Mapping[str, Any]) -> None:
+        """Insert or replace one shared document."""
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    "INSERT OR REPLACE INTO documents (kind, key, doc, updated_at) VALUES (?, ?, ?, ?)",
+                    (kind, key, _dumps(dict(doc)), format_instant(datetime.now(UTC))),
+                )
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"write to {self.path!r} failed: {exc}") from None
+
+    def get_document(self, kind: str, key: str) -> dict[str, Any] | None:
+        """One document, or None."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT doc FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def documents(self, kind: str) -> dict[str, dict[str, Any]]:
+        """Every document of one kind."""
+        with self._reading() as conn:
+            rows = conn.execute("SELECT key, doc FROM documents WHERE kind = ? ORDER BY key", (kind,)).fetchall()
+        return {key: json.loads(doc) for key, doc in rows}
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
+
+
+def _instance_row(inst: Instance) -> tuple[Any, ...]:
+    return (
+        inst.id,
+        inst.workflow,
+        inst.workflow_version,
+        inst.state,
+        _dumps(dict(inst.data)),
+        inst.revision,
+        inst.unit,
+        format_instant(inst.created_at),
+        format_instant(inst.updated_at),
+        inst.created_by,
+        inst.head,
+        inst.parent_id,
+    )
+
+
+def _instance(row: tuple[Any, ...]) -> Instance:
+    try:
+        return Instance(
+            id=row[0],
+            workflow=row[1],
+            workflow_version=row[2],
+            state=row[3],
+            data=json.loads(row[4]),
+            revision=row[5],
+            unit=row[6],
+            created_at=parse_instant(row[7]),
+            updated_at=parse_instant(row[8]),
+            created_by=row[9],
+            head=row[10],
+            parent_id=row[11],
+        )
+    except (ValueError, TypeError) as exc:
+        raise StorageError(f"instance row {row[0]!r} cannot be read: {exc}") from None
+
+
+def _audit_row(e: AuditEvent) -> tuple[Any, ...]:
+    return (
+        e.instance_id,
+        e.seq,
+        e.kind,
+        e.event,
+        e.source,
+        e.dest,
+        e.actor,
+        _dumps(list(e.roles)),
+        e.on_behalf_of,
+        format_instant(e.at),
+        _dumps(e.payload),
+        e.justification,
+        _dumps(list(e.overrides)),
+        e.workflow_version,
+        _dumps(e.detail),
+        e.prev_hash,
+        e.hash,
+    )
+
+
+def _audit(row: tuple[Any, ...]) -> AuditEvent:
+    try:
+        return AuditEvent(
+            instance_id=row[0],
+            seq=row[1],
+            kind=row[2],
+            event=row[3],
+            source=row[4],
+            dest=row[5],
+            actor=row[6],
+            roles=tuple(json.loads(row[7])),
+            on_behalf_of=row[8],
+            at=parse_instant(row[9]),
+            payload=json.loads(row[10]),
+            justification=row[11],
+            overrides=tuple(json.loads(row[12])),
+            workflow_version=row[13],
+            detail=json.loads(row[14]),
+            prev_hash=row[15],
+            hash=row[16],
+        )
+    except (ValueError, TypeError) as exc:
+        # An unreadable row is itself a sign of tampering: say so rather than crash.
+        raise StorageError(f"audit row #{row[1]} of instance {row[0]} cannot be read: {exc}") from None
+
+
+def _timer_row(t: Timer) -> tuple[Any, ...]:
+    return (
+        t.id,
+        t.instance_id,
+        t.name,
+        format_instant(t.due),
+        t.action,
+        t.state,
+        _dumps(dict(t.params)),
+        int(t.provisional),
+    )
+
+
+def _timer(row: tuple[Any, ...]) -> Timer:
+    return Timer(
+        id=row[0],
+        instance_id=row[1],
+        name=row[2],
+        due=parse_instant(row[3]),
+        action=row[4],
+        state=row[5],
+        params=json.loads(row[6]),
+        provisional=bool(row[7]),
+    )

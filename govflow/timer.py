@@ -1,0 +1,32 @@
+"""Timers (计时器): a deadline's due instant, stored as data beside its instance.
+
+Timers are written in the same transaction as the state change that arms them and are swept
+by `Engine.tick()`; nothing lives in process memory, so a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+
+@attrs.frozen
+class Timer:
+    """One pending due time of one instance.
+
+    `state` is the state that armed it (the timer is cancelled when that state is left), or
+    None for an obligation that outlives its state. `action` says what happens when it is due
+    (``overdue``, ``fire``, ``escalate``, ``remind``), `params` carries the action's details.
+    """
+
+    id: str
+    instance_id: str
+    name: str
+    due: datetime
+    action: str
+    state: str | None
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+    provisional: bool = False
