@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 import cattrs
+from cattrs.cols import is_mutable_sequence, list_structure_factory
 from cattrs.preconf.json import make_converter
 
 from govflow.errors import InvalidData
@@ -67,6 +68,19 @@ def _datetime(value: Any, _: type) -> datetime:
     return parsed
 
 
+def _strict_list_factory(type_: Any, conv: cattrs.Converter) -> Any:
+    """Lists must arrive as JSON arrays: a string is not a list of its characters."""
+    inner = list_structure_factory(type_, conv)
+
+    def structure_list(value: Any, type_arg: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"expected a list, got {value!r}")
+        return inner(value, type_arg)
+
+    return structure_list
+
+
+converter.register_structure_hook_factory(is_mutable_sequence, _strict_list_factory)
 converter.register_structure_hook(int, _strict_int)
 converter.register_structure_hook(float, _strict_float)
 converter.register_structure_hook(str, _strict_str)
