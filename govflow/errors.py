@@ -7,6 +7,7 @@ Each error carries a message a person can act on, plus the structured facts behi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 
 class GovflowError(Exception):
@@ -153,7 +154,6 @@ class NaiveDatetime(GovflowError, ValueError):
         )
 
 
-from datetime import date
 
 
 def _year_ranges(years: Iterable[int]) -> str:

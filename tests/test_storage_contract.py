@@ -1,0 +1,153 @@
+"""The storage contract: one suite, unchanged, against every adapter (the `storage` fixture)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from govflow.audit import GENESIS, seal
+from govflow.errors import ConcurrentModification, InstanceNotFound
+from govflow.instance import Instance
+from govflow.storage import Change, Query, Storage
+from govflow.timer import Timer
+
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+def instance(iid: str, *, revision: int = 1, state: str = "a", head: str = "h", **kw: object) -> Instance:
+    fields: dict[str, object] = {
+        "id": iid, "workflow": "w", "workflow_version": 1, "state": state, "data": {"n": 1}, "revision": revision,
+        "unit": "u1", "created_at": T0, "updated_at": T0, "created_by": "alice", "head": head,
+    }
+    fields.update(kw)
+    return Instance(**fields)  # type: ignore[arg-type]
+
+
+def event(iid: str, seq: int, prev: str = GENESIS, dest: str = "a", source: str | None = None) -> object:
+    return seal(
+        instance_id=iid, seq=seq, kind="start" if seq == 1 else "transition", event="e", source=source, dest=dest,
+        actor="alice", roles=["clerk"], at=T0, payload={"k": "值"}, justification=None, overrides=(),
+        workflow_version=1, prev_hash=prev,
+    )
+
+
+def timer(tid: str, iid: str, due: datetime, state: str | None = "a") -> Timer:
+    return Timer(id=tid, instance_id=iid, name="reply", due=due, action="overdue", state=state, params={"days": 10})
+
+
+def create(storage: Storage, iid: str, **kw: object) -> Instance:
+    first = event(iid, 1)
+    inst = instance(iid, head=first.hash, **kw)  # type: ignore[attr-defined]
+    storage.commit(Change(instance=inst, expected_revision=0, events=(first,)))  # type: ignore[arg-type]
+    return inst
+
+
+def test_create_load_and_history(storage: Storage) -> None:
+    inst = create(storage, "i1")
+    assert storage.load("i1") == inst
+    [first] = storage.history("i1")
+    assert (first.seq, first.payload, first.at) == (1, {"k": "值"}, T0)
+    assert storage.history("nobody") == []
+    with pytest.raises(InstanceNotFound):
+        storage.load("nobody")
+
+
+def test_creating_twice_is_a_conflict(storage: Storage) -> None:
+    create(storage, "i1")
+    with pytest.raises(ConcurrentModification):
+        create(storage, "i1")
+    assert len(storage.history("i1")) == 1
+
+
+def test_compare_and_set_on_revision(storage: Storage) -> None:
+    inst = create(storage, "i1")
+    second = event("i1", 2, inst.head, "b", "a")
+    nxt = instance("i1", revision=2, state="b", head=second.hash)  # type: ignore[attr-defined]
+    storage.commit(Change(instance=nxt, expected_revision=1, events=(second,)))  # type: ignore[arg-type]
+    with pytest.raises(ConcurrentModification, match="expected revision 1, it is at revision 2"):
+        storage.commit(Change(instance=instance("i1", revision=2, state="zzz"), expected_revision=1, events=(second,)))  # type: ignore[arg-type]
+    assert storage.load("i1") == nxt
+    assert [e.seq for e in storage.history("i1")] == [1, 2]
+    with pytest.raises(ConcurrentModification, match="it is deleted"):
+        storage.commit(Change(instance=instance("ghost", revision=2), expected_revision=1, events=()))
+
+
+def test_timers_arm_cancel_fire_exactly_once(storage: Storage) -> None:
+    inst = create(storage, "i1")
+    t1, t2, t3 = timer("t1", "i1", T0 + timedelta(days=2)), timer("t2", "i1", T0 + timedelta(days=1)), timer("t3", "i1", T0 + timedelta(days=5), None)
+    storage.commit(Change(instance=instance("i1", revision=1, head=inst.head), expected_revision=1, events=(), arm=(t1, t2, t3)))
+    assert [t.id for t in storage.timers("i1")] == ["t2", "t1", "t3"]
+    assert storage.timers("i1")[0] == t2
+    assert [t.id for t in storage.due_timers(T0 + timedelta(days=2))] == ["t2", "t1"]
+    assert [t.id for t in storage.due_timers(T0 + timedelta(days=9), limit=1)] == ["t2"]
+    storage.commit(Change(instance=instance("i1", revision=1, head=inst.head), expected_revision=1, events=(), fired=("t2",), cancel=("t1",)))
+    assert [t.id for t in storage.timers("i1")] == ["t3"]
+    # Firing a timer that is no longer pending loses, and the whole change is refused.
+    with pytest.raises(ConcurrentModification):
+        storage.commit(Change(instance=instance("i1", revision=1, state="moved", head=inst.head), expected_revision=1, events=(), fired=("t2",)))
+    assert storage.load("i1").state == "a"
+
+
+def test_queries(storage: Storage) -> None:
+    create(storage, "i1")
+    create(storage, "i2", state="b", unit="u2", created_at=T0 + timedelta(hours=1))
+    create(storage, "i3", workflow="other", created_at=T0 + timedelta(hours=2), parent_id="i1")
+    inst = storage.load("i2")
+    storage.commit(Change(instance=inst, expected_revision=1, events=(), keys=(("members", "bob"), ("members", "amy"), ("year", "2026"))))
+    storage.commit(Change(instance=storage.load("i1"), expected_revision=1, events=(), keys=(("members", "bob"),)))
+    ids = lambda q: [i.id for i in storage.find(q)]  # noqa: E731
+    assert ids(Query()) == ["i1", "i2", "i3"]
+    assert ids(Query(workflow="w")) == ["i1", "i2"]
+    assert ids(Query(states=("b",))) == ["i2"]
+    assert ids(Query(states=())) == []
+    assert ids(Query(unit="u2")) == ["i2"]
+    assert ids(Query(parent_id="i1")) == ["i3"]
+    assert ids(Query(where={"members": "bob"})) == ["i1", "i2"]
+    assert ids(Query(where={"members": "bob", "year": "2026"})) == ["i2"]
+    assert ids(Query(where={"members": "zed"})) == []
+    assert ids(Query(created_from=T0 + timedelta(hours=1))) == ["i2", "i3"]
+    assert ids(Query(created_to=T0 + timedelta(hours=1))) == ["i1"]
+    assert ids(Query(limit=2, offset=1)) == ["i2", "i3"]
+    assert storage.count(Query(workflow="w", limit=1)) == 2
+    # Re-indexing replaces the old keys.
+    storage.commit(Change(instance=storage.load("i2"), expected_revision=1, events=(), keys=(("members", "amy"),)))
+    assert ids(Query(where={"members": "bob"})) == ["i1"]
+
+
+def test_documents(storage: Storage) -> None:
+    assert storage.get_document("calendar", "2027") is None
+    doc = {"holidays": ["2027-01-01"], "note": "国务院办公厅通知"}
+    storage.put_document("calendar", "2027", doc)
+    doc["holidays"].append("2027-10-01")
+    assert storage.get_document("calendar", "2027") == {"holidays": ["2027-01-01"], "note": "国务院办公厅通知"}
+    storage.put_document("calendar", "2027", {"v": 2})
+    storage.put_document("calendar", "2028", {"v": 3})
+    storage.put_document("sanction", "2027", {"v": 4})
+    assert storage.documents("calendar") == {"2027": {"v": 2}, "2028": {"v": 3}}
+
+
+def test_threads_racing_on_one_instance_lose_cleanly(storage: Storage) -> None:
+    inst = create(storage, "i1")
+    wins: list[int] = []
+    losses: list[int] = []
+    barrier = threading.Barrier(8)
+
+    def attempt(n: int) -> None:
+        nxt = event("i1", 2, inst.head, f"s{n}", "a")
+        barrier.wait()
+        try:
+            storage.commit(Change(instance=instance("i1", revision=2, state=f"s{n}", head=nxt.hash), expected_revision=1, events=(nxt,)))  # type: ignore[attr-defined]
+            wins.append(n)
+        except ConcurrentModification:
+            losses.append(n)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(wins) == 1 and len(losses) == 7
+    assert storage.load("i1").state == f"s{wins[0]}"
+    assert [e.seq for e in storage.history("i1")] == [1, 2]
