@@ -101,7 +101,7 @@ def validate(schema: type | None, data: Mapping[str, Any], what: str) -> tuple[d
         ensure_json(plain, what)
         return plain, None
     try:
-        model = converter.structure(dict(data), schema)
+        model: Any = converter.structure(dict(data), schema)
     except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
         problems = cattrs.transform_error(exc) if isinstance(exc, cattrs.BaseValidationError) else [str(exc)]
         raise InvalidData(f"{what} does not fit {schema.__name__}", problems) from None

@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from govflow import deadlines as dl
 from govflow.data import schema_fields
 from govflow.effects import EFFECTS, Effect
 from govflow.errors import DefinitionError
@@ -27,6 +28,30 @@ ANY_SOURCE = "*"
 def _names(value: str | Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
+    return tuple(value)
+
+
+def _states(value: Iterable[State]) -> tuple[State, ...]:
+    return tuple(value)
+
+
+def _transitions(value: Iterable[Transition]) -> tuple[Transition, ...]:
+    return tuple(value)
+
+
+def _guards(value: Iterable[Guard]) -> tuple[Guard, ...]:
+    return tuple(value)
+
+
+def _effects(value: Iterable[Effect]) -> tuple[Effect, ...]:
+    return tuple(value)
+
+
+def _deadlines(value: Iterable[dl.Deadline | dl.Recurring]) -> tuple[dl.Deadline | dl.Recurring, ...]:
+    return tuple(value)
+
+
+def _obligations(value: Iterable[dl.Deadline]) -> tuple[dl.Deadline, ...]:
     return tuple(value)
 
 
@@ -45,6 +70,8 @@ class State:
     initial: bool = False
     final: bool = False
     description: str = ""
+    deadlines: tuple[dl.Deadline | dl.Recurring, ...] = attrs.field(default=(), converter=_deadlines)
+    """Armed on entering the state, cancelled on leaving it (see `govflow.deadlines`)."""
 
     @property
     def display(self) -> str:
@@ -59,18 +86,22 @@ class Transition:
     `guards` are hard rules, `soft_guards` are 原则上 rules (see `govflow.guards`); `effects` run
     after the state change. With `payload_schema` (an attrs class) the event's payload is
     validated against it and kept out of the instance data; without it, the payload is a partial
-    update of the instance data, validated against the workflow's schema.
+    update of the instance data, validated against the workflow's schema. `opens` lists
+    obligations (deadlines that outlive the state) this transition starts; `requires_met` names
+    obligations that must be met before this transition may happen (e.g. before closing).
     """
 
     event: str
     source: tuple[str, ...] = attrs.field(converter=_names)
     dest: str
     roles: frozenset[str] = attrs.field(converter=_role_set)
-    guards: tuple[Guard, ...] = attrs.field(default=(), converter=tuple)
-    soft_guards: tuple[Guard, ...] = attrs.field(default=(), converter=tuple)
-    effects: tuple[Effect, ...] = attrs.field(default=(), converter=tuple)
+    guards: tuple[Guard, ...] = attrs.field(default=(), converter=_guards)
+    soft_guards: tuple[Guard, ...] = attrs.field(default=(), converter=_guards)
+    effects: tuple[Effect, ...] = attrs.field(default=(), converter=_effects)
     label: str = ""
     payload_schema: type | None = None
+    opens: tuple[dl.Deadline, ...] = attrs.field(default=(), converter=_obligations)
+    requires_met: tuple[str, ...] = attrs.field(default=(), converter=_names)
 
     @property
     def display(self) -> str:
@@ -89,8 +120,8 @@ class Workflow:
 
     name: str
     version: int
-    states: tuple[State, ...] = attrs.field(converter=tuple)
-    transitions: tuple[Transition, ...] = attrs.field(converter=tuple)
+    states: tuple[State, ...] = attrs.field(converter=_states)
+    transitions: tuple[Transition, ...] = attrs.field(converter=_transitions)
     title: str = ""
     description: str = ""
     schema: type | None = None
@@ -145,7 +176,7 @@ class Workflow:
             "schema": qualified_name(self.schema) if self.schema else None,
             "index": list(self.index),
             "start_roles": sorted(self.start_roles),
-            "states": [attrs.asdict(state) for state in self.states],
+            "states": [_state_json(state) for state in self.states],
             "transitions": [_transition_json(t) for t in self.transitions],
         }
 
@@ -162,7 +193,7 @@ class Workflow:
                 schema=import_by_name(doc["schema"], name) if doc.get("schema") else None,
                 index=doc.get("index", ()),
                 start_roles=doc.get("start_roles", ["*"]),
-                states=[State(**state) for state in doc["states"]],
+                states=[_state_from_json(state) for state in doc["states"]],
                 transitions=[_transition_from_json(t, name) for t in doc["transitions"]],
             )
         except (KeyError, TypeError) as exc:
@@ -180,7 +211,63 @@ def _transition_json(t: Transition) -> dict[str, Any]:
         "soft_guards": [g.name for g in t.soft_guards],
         "effects": [e.name for e in t.effects],
         "payload_schema": qualified_name(t.payload_schema) if t.payload_schema else None,
+        "opens": [_spec_json(d) for d in t.opens],
+        "requires_met": list(t.requires_met),
     }
+
+
+_SPEC_TYPES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (
+        dl.Deadline,
+        dl.Recurring,
+        dl.WorkingDays,
+        dl.Days,
+        dl.Weeks,
+        dl.Months,
+        dl.ByDate,
+        dl.OnEnter,
+        dl.FromField,
+        dl.BeforeField,
+        dl.MarkOverdue,
+        dl.FireEvent,
+        dl.Escalate,
+    )
+}
+
+
+def _spec_json(spec: Any) -> Any:
+    """A deadline spec as tagged JSON: {"type": "WorkingDays", "n": 10}."""
+    if attrs.has(type(spec)):
+        doc = {"type": type(spec).__name__}
+        for field in attrs.fields(type(spec)):
+            if field.name != "kind":
+                doc[field.name] = _spec_json(getattr(spec, field.name))
+        return doc
+    if isinstance(spec, tuple | list):
+        return [_spec_json(item) for item in spec]
+    return spec
+
+
+def _spec_from_json(doc: Any) -> Any:
+    if isinstance(doc, dict) and "type" in doc:
+        cls = _SPEC_TYPES.get(doc["type"])
+        if cls is None:
+            raise TypeError(f"unknown deadline spec type {doc['type']!r}")
+        return cls(**{k: _spec_from_json(v) for k, v in doc.items() if k != "type"})
+    if isinstance(doc, list):
+        return tuple(_spec_from_json(item) for item in doc)
+    return doc
+
+
+def _state_json(state: State) -> dict[str, Any]:
+    doc = attrs.asdict(state, recurse=False)
+    doc["deadlines"] = [_spec_json(d) for d in state.deadlines]
+    return doc
+
+
+def _state_from_json(doc: Mapping[str, Any]) -> State:
+    return State(**{**doc, "deadlines": [_spec_from_json(d) for d in doc.get("deadlines", ())]})
 
 
 def _transition_from_json(doc: Mapping[str, Any], workflow: str) -> Transition:
@@ -195,6 +282,8 @@ def _transition_from_json(doc: Mapping[str, Any], workflow: str) -> Transition:
         soft_guards=[GUARDS.get(n, workflow) for n in doc.get("soft_guards", ())],
         effects=[EFFECTS.get(n, workflow) for n in doc.get("effects", ())],
         payload_schema=import_by_name(payload, workflow) if payload else None,
+        opens=[_spec_from_json(d) for d in doc.get("opens", ())],
+        requires_met=doc.get("requires_met", ()),
     )
 
 
@@ -282,7 +371,78 @@ def _problems(wf: Workflow) -> list[str]:
     for name in wf.index:
         if fields is not None and name not in fields:
             problems.append(f"index field {name!r} is not a field of the data schema")
+    problems.extend(_deadline_problems(wf, outgoing))
     return problems
+
+
+def _deadline_problems(wf: Workflow, outgoing: Mapping[str, list[Transition]]) -> list[str]:
+    """Deadlines must be able to do what they say: fire valid events, read real date fields."""
+    problems: list[str] = []
+    events = set(wf.events)
+    date_fields = _date_fields(wf.schema)
+    obligations: dict[str, dl.Deadline] = {}
+    for t in wf.transitions:
+        for ob in t.opens:
+            where = f"obligation {ob.name!r} opened by {t.event!r}"
+            if ob.satisfied_by is None:
+                problems.append(f"{where} needs satisfied_by=<event> (an obligation must be able to be met)")
+            if isinstance(ob.action, dl.FireEvent):
+                problems.append(f"{where} cannot fire an event: it outlives states; mark it overdue or escalate")
+            if ob.name in obligations and obligations[ob.name] != ob:
+                problems.append(f"two different obligations are called {ob.name!r}")
+            obligations[ob.name] = ob
+            problems.extend(_common_deadline_problems(where, ob, events, date_fields))
+    for t in wf.transitions:
+        for name in t.requires_met:
+            if name not in obligations:
+                problems.append(f"transition {t.event!r} requires obligation {name!r}, which no transition opens")
+    for state in wf.states:
+        seen: set[str] = set()
+        for d in state.deadlines:
+            where = f"deadline {d.name!r} on state {state.name!r}"
+            if d.name in seen:
+                problems.append(f"state {state.name!r} has two deadlines called {d.name!r}")
+            seen.add(d.name)
+            if state.final:
+                problems.append(f"{where}: a final state cannot have deadlines")
+            problems.extend(_common_deadline_problems(where, d, events, date_fields))
+            if isinstance(d.action, dl.FireEvent):
+                fired = [t for t in outgoing.get(state.name, ()) if t.event == d.action.event]
+                if not fired:
+                    problems.append(
+                        f"{where} fires {d.action.event!r}, which cannot leave {state.name!r} "
+                        f"(valid there: {', '.join(sorted({t.event for t in outgoing.get(state.name, ())})) or 'none'})"
+                    )
+                elif not any({"system", "*"} & t.roles for t in fired):
+                    problems.append(f"{where} fires {d.action.event!r}, which does not allow the role 'system'")
+    return problems
+
+
+def _common_deadline_problems(
+    where: str, d: dl.Deadline | dl.Recurring, events: set[str], date_fields: frozenset[str] | None
+) -> list[str]:
+    problems: list[str] = []
+    if d.satisfied_by is not None and d.satisfied_by not in events:
+        problems.append(f"{where} is satisfied by unknown event {d.satisfied_by!r}")
+    if isinstance(d, dl.Deadline) and isinstance(d.anchor, dl.FromField | dl.BeforeField) and date_fields is not None:
+        if d.anchor.field not in date_fields:
+            problems.append(f"{where} is anchored on {d.anchor.field!r}, which is not a date field of the data schema")
+    return problems
+
+
+def _date_fields(schema: type | None) -> frozenset[str] | None:
+    """Names of the schema's date/datetime fields (None without a schema: checked at run time)."""
+    if schema is None or not attrs.has(schema):
+        return None
+    from datetime import date
+
+    resolved = attrs.resolve_types(schema)
+    found = set()
+    for field in attrs.fields(resolved):
+        kinds = getattr(field.type, "__args__", None) or (field.type,)
+        if any(isinstance(k, type) and issubclass(k, date) for k in kinds):
+            found.add(field.name)
+    return frozenset(found)
 
 
 def _indistinct(src: str, event: str, group: list[Transition]) -> list[str]:

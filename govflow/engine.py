@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import uuid
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 
-from govflow.actor import Actor
+from govflow import deadlines as dl
+from govflow.actor import SYSTEM, Actor
 from govflow.audit import GENESIS, AuditEvent, seal, verify_chain
+from govflow.calendar import Calendar, ChinaCalendar, YearSchedule, china_calendar
 from govflow.clock import Clock, SystemClock, require_aware
 from govflow.data import ensure_json, structure, validate
 from govflow.definition import Transition, Workflow
@@ -39,8 +41,10 @@ from govflow.errors import (
 from govflow.guards import Guard, GuardContext
 from govflow.instance import Instance
 from govflow.machine import CompiledWorkflow
-from govflow.storage.base import Change, Query, Storage, index_keys
+from govflow.scheduling import TimerBook, deadline_timers, next_recurring_timer, recomputed, recurring_timer
+from govflow.storage.base import Change, Query, Storage, TimerQuery, index_keys
 from govflow.storage.memory import MemoryStorage
+from govflow.timer import Timer
 
 MAX_FOLLOW_UPS = 64
 """How many events one fire may chain through raised follow-ups before it is called a loop."""
@@ -52,6 +56,31 @@ class InboxItem:
 
     instance: Instance
     events: tuple[str, ...]
+
+
+@attrs.frozen
+class TickOutcome:
+    """What one due timer did when swept: ``done``, ``failed`` (with the reason) or ``lost``
+    (another sweeper or a concurrent change got there first)."""
+
+    timer: Timer
+    result: str
+    detail: str = ""
+
+
+@attrs.frozen
+class Due:
+    """A deadline as a person sees it: the instance, the timer, and when it falls due."""
+
+    instance: Instance
+    timer: Timer
+
+
+def dotted_parent(unit: str) -> str | None:
+    """Default parent-unit rule until an organisation directory is configured:
+    ``county.office`` → ``county`` (the unit id's dotted prefix)."""
+    parent, dot, _ = unit.rpartition(".")
+    return parent if dot else None
 
 
 @attrs.frozen
@@ -69,7 +98,11 @@ class Engine:
     """Runs workflows over a storage adapter.
 
     `workflows` are registered at once (more with `register`); `clock` says what time it is
-    (use `FakeClock` in tests); `calendar` is used by deadlines (None: the PRC calendar).
+    (use `FakeClock` in tests); `calendar` counts deadlines (default: the PRC calendar, strict
+    about years without official data — pass ``china_calendar(provisional=True)`` to compute
+    such deadlines provisionally). Year schedules stored with `load_schedule` are applied to
+    the calendar when the engine opens. `parent_unit` says which unit an escalation to the
+    parent unit goes to.
     """
 
     def __init__(
@@ -78,11 +111,16 @@ class Engine:
         workflows: Iterable[Workflow] = (),
         *,
         clock: Clock | None = None,
-        calendar: Any = None,
+        calendar: Calendar | None = None,
+        parent_unit: Callable[[str], str | None] = dotted_parent,
     ) -> None:
         self.storage: Storage = storage if storage is not None else MemoryStorage()
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self.calendar = calendar
+        self.calendar: Calendar = calendar if calendar is not None else china_calendar()
+        self.parent_unit = parent_unit
+        if isinstance(self.calendar, ChinaCalendar):
+            for key, doc in sorted(self.storage.documents("calendar").items()):
+                self.calendar = self.calendar.with_schedule(YearSchedule.from_json(doc["json"], origin=f"stored {key}"))
         self._compiled: dict[tuple[str, int], CompiledWorkflow] = {}
         self._latest: dict[str, int] = {}
         for workflow in workflows:
@@ -188,7 +226,12 @@ class Engine:
             parent_id=parent_id,
         )
         keys = index_keys(wf.index, plain) if wf.index else None
-        self.storage.commit(Change(instance=instance, expected_revision=0, events=(event,), keys=keys))
+        arm: list[Timer] = []
+        if compiled.timed:
+            book = TimerBook(open=[])
+            self._arm_state(compiled, book, new_id, initial, plain, now)
+            arm = book.arm
+        self.storage.commit(Change(instance=instance, expected_revision=0, events=(event,), arm=tuple(arm), keys=keys))
         return instance
 
     def fire(
@@ -215,8 +258,23 @@ class Engine:
         instance = self.storage.load(instance_id)
         if expected_revision is not None and instance.revision != expected_revision:
             raise ConcurrentModification(instance_id, expected_revision, instance.revision)
+        return self._transact(instance, event, actor, payload, justification, self.now())
+
+    def _transact(
+        self,
+        instance: Instance,
+        event: str,
+        actor: Actor,
+        payload: Mapping[str, Any] | None,
+        justification: str | None,
+        now: datetime,
+        claim: tuple[tuple[str, str], ...] = (),
+        detail: Mapping[str, Any] | None = None,
+    ) -> Instance:
+        """Plan every step of one fire (follow-ups included) and commit it as one `Change`."""
+        instance_id = instance.id
         compiled = self._compile_for(instance.workflow, instance.workflow_version)
-        now = self.now()
+        book = TimerBook(open=self.storage.timers(instance_id)) if compiled.timed else None
         current = instance
         events: list[AuditEvent] = []
         queue: deque[tuple[str, Mapping[str, Any] | None, str | None]] = deque([(event, payload, justification)])
@@ -224,7 +282,7 @@ class Engine:
             if len(events) >= MAX_FOLLOW_UPS:
                 raise GovflowError(f"{event!r} raised more than {MAX_FOLLOW_UPS} follow-up events; the workflow loops")
             name, body, why = queue.popleft()
-            choice = self._choose(compiled, current, name, actor, body, why, now)
+            choice = self._choose(compiled, current, name, actor, body, why, now, book)
             t = choice.transition
             context = EffectContext(
                 data=choice.data,
@@ -255,17 +313,257 @@ class Engine:
                 overrides=choice.overrides,
                 workflow_version=current.workflow_version,
                 prev_hash=current.head,
+                detail=None if events else detail,
             )
             events.append(record)
+            marks = current.marks
+            if book is not None:
+                self._advance_timers(compiled, book, t, current.state, dest, name, data, now, instance_id)
+                marks = _with_overdue(marks, book)
             current = attrs.evolve(
-                current, state=dest, data=data, revision=record.seq, updated_at=now, head=record.hash
+                current, state=dest, data=data, revision=record.seq, updated_at=now, head=record.hash, marks=marks
             )
         wf = compiled.workflow
         keys = index_keys(wf.index, current.data) if wf.index and current.data is not instance.data else None
         self.storage.commit(
-            Change(instance=current, expected_revision=instance.revision, events=tuple(events), keys=keys)
+            Change(
+                instance=current,
+                expected_revision=instance.revision,
+                events=tuple(events),
+                arm=tuple(book.arm) if book else (),
+                claim=claim,
+                settle=tuple(book.settle.items()) if book else (),
+                keys=keys,
+            )
         )
         return current
+
+    # -- timers -------------------------------------------------------------------------------
+
+    def _arm_state(
+        self,
+        compiled: CompiledWorkflow,
+        book: TimerBook,
+        instance_id: str,
+        state: str,
+        data: Mapping[str, Any],
+        now: datetime,
+    ) -> None:
+        for spec in compiled.workflow.state(state).deadlines:
+            if isinstance(spec, dl.Recurring):
+                on = self.calendar.local_date(now)
+                book.add([recurring_timer(spec, instance_id=instance_id, state=state, on=on, calendar=self.calendar)])
+            else:
+                book.add(
+                    deadline_timers(
+                        spec, instance_id=instance_id, state=state, data=data, entered=now, calendar=self.calendar
+                    )
+                )
+
+    def _advance_timers(
+        self,
+        compiled: CompiledWorkflow,
+        book: TimerBook,
+        transition: Transition,
+        source: str,
+        dest: str,
+        event: str,
+        data: Mapping[str, Any],
+        now: datetime,
+        instance_id: str,
+    ) -> None:
+        """Settle what `event` meets, cancel the left state's timers, arm the new state's and
+        the obligations the transition opens."""
+        for timer in book.live():
+            if timer.action == "remind" or timer.id in book.settle:
+                continue
+            spec = compiled.spec_for(timer)
+            if spec is None or spec.satisfied_by != event or (timer.state is not None and timer.state != source):
+                continue
+            book.close(timer, "met")
+            if isinstance(spec, dl.Recurring) and source == dest:
+                book.add([next_recurring_timer(spec, timer, self.calendar)])
+        if dest != source:
+            for timer in book.live():
+                if timer.state == source:
+                    book.close(timer, "cancelled")
+            self._arm_state(compiled, book, instance_id, dest, data, now)
+        for obligation in transition.opens:
+            existing = book.open_obligation(obligation.name)
+            if existing is not None:
+                book.close(existing, "superseded", "superseded")
+            book.add(
+                deadline_timers(
+                    obligation, instance_id=instance_id, state=None, data=data, entered=now, calendar=self.calendar
+                )
+            )
+
+    def tick(self, *, limit: int = 1000) -> list[TickOutcome]:
+        """Fire every timer due at the clock's now, soonest first; return what each did.
+
+        Safe to run twice and from several processes: each timer is claimed in the same
+        transaction as its effect, so it acts exactly once.
+        """
+        now = self.now()
+        outcomes: list[TickOutcome] = []
+        while True:
+            due = self.storage.due_timers(now, limit)
+            for timer in due:
+                outcomes.append(self._run_timer(timer, now))
+            if len(due) < limit:
+                return outcomes
+
+    def _run_timer(self, timer: Timer, now: datetime) -> TickOutcome:
+        for _attempt in range(3):
+            try:
+                instance = self.storage.load(timer.instance_id)
+                compiled = self._compile_for(instance.workflow, instance.workflow_version)
+                spec = compiled.spec_for(timer)
+                if spec is None:
+                    raise GovflowError(
+                        f"timer {timer.name!r} matches no deadline of {instance.workflow} v{instance.workflow_version}"
+                    )
+                if isinstance(spec.action, dl.FireEvent) and timer.action == "fire":
+                    return self._fire_timer(instance, timer, spec.action.event, now)
+                self._mark_timer(instance, timer, spec, now)
+                return TickOutcome(timer, "done")
+            except ConcurrentModification:
+                if not any(t.id == timer.id and t.status == "pending" for t in self.storage.timers(timer.instance_id)):
+                    return TickOutcome(timer, "lost", "another sweeper or change settled it first")
+        return TickOutcome(timer, "lost", "the instance kept changing; left for the next sweep")
+
+    def _fire_timer(self, instance: Instance, timer: Timer, event: str, now: datetime) -> TickOutcome:
+        detail = {"timer": timer.name, "due": timer.params.get("due_date")}
+        try:
+            self._transact(instance, event, SYSTEM, None, None, now, claim=((timer.id, "fired"),), detail=detail)
+            return TickOutcome(timer, "done")
+        except ConcurrentModification:
+            raise
+        except GovflowError as exc:
+            record = self._timer_event(instance, "timer_failed", {**detail, "event": event, "error": str(exc)}, now)
+            current = attrs.evolve(instance, revision=record.seq, updated_at=now, head=record.hash)
+            self.storage.commit(
+                Change(
+                    instance=current,
+                    expected_revision=instance.revision,
+                    events=(record,),
+                    claim=((timer.id, "failed"),),
+                )
+            )
+            return TickOutcome(timer, "failed", str(exc))
+
+    def _mark_timer(self, instance: Instance, timer: Timer, spec: dl.Deadline | dl.Recurring, now: datetime) -> None:
+        """Overdue, escalate or remind: record it on the instance and in its audit trail."""
+        marks = dict(instance.marks)
+        detail: dict[str, Any] = {
+            "deadline": timer.name,
+            "label": timer.params.get("label", ""),
+            "due": timer.params.get("due_date"),
+        }
+        if "period" in timer.params:
+            detail["period"] = timer.params["period"]
+        unit = instance.unit
+        book = TimerBook(open=[])
+        if timer.action == "remind":
+            counts = dict(marks.get("reminders", {}))
+            counts[timer.name] = counts.get(timer.name, 0) + 1
+            marks["reminders"] = counts
+            detail["count"] = counts[timer.name]
+            status = "fired"
+        else:
+            overdue = dict(marks.get("overdue", {}))
+            overdue[timer.name] = timer.params.get("due_date")
+            marks["overdue"] = overdue
+            status = "overdue"
+            if isinstance(spec.action, dl.Escalate):
+                to_unit = self.parent_unit(unit) if spec.action.to_parent_unit and unit else None
+                escalation = {
+                    "deadline": timer.name,
+                    "to_role": spec.action.to_role,
+                    "to_unit": to_unit,
+                    "at": now.isoformat(),
+                }
+                marks["escalations"] = [*marks.get("escalations", []), escalation]
+                detail.update(to_role=spec.action.to_role, to_unit=to_unit, from_unit=unit)
+                unit = to_unit or unit
+            if isinstance(spec, dl.Recurring):
+                book.add([next_recurring_timer(spec, timer, self.calendar)])
+        record = self._timer_event(instance, timer.action, detail, now)
+        current = attrs.evolve(instance, revision=record.seq, updated_at=now, head=record.hash, marks=marks, unit=unit)
+        self.storage.commit(
+            Change(
+                instance=current,
+                expected_revision=instance.revision,
+                events=(record,),
+                arm=tuple(book.arm),
+                claim=((timer.id, status),),
+            )
+        )
+
+    def _timer_event(self, instance: Instance, event: str, detail: Mapping[str, Any], now: datetime) -> AuditEvent:
+        return seal(
+            instance_id=instance.id,
+            seq=instance.revision + 1,
+            kind="timer",
+            event=event,
+            source=instance.state,
+            dest=instance.state,
+            actor=SYSTEM.id,
+            roles=sorted(SYSTEM.roles),
+            at=now,
+            payload={},
+            justification=None,
+            overrides=(),
+            workflow_version=instance.workflow_version,
+            prev_hash=instance.head,
+            detail=detail,
+        )
+
+    def timers(self, instance_id: str) -> list[Timer]:
+        """The instance's open timers (pending or overdue), soonest first."""
+        self.storage.load(instance_id)
+        return self.storage.timers(instance_id)
+
+    def overdue(self, workflow: str | None = None, *, unit: str | None = None) -> list[Due]:
+        """Deadlines that have passed and are still unmet (逾期未办), oldest first."""
+        pairs = self.storage.find_timers(TimerQuery(statuses=("overdue",), workflow=workflow, unit=unit))
+        return [Due(instance, timer) for timer, instance in pairs]
+
+    def upcoming(
+        self,
+        within: timedelta,
+        *,
+        workflow: str | None = None,
+        unit: str | None = None,
+        actor: Actor | None = None,
+    ) -> list[Due]:
+        """Deadlines falling due in the next `within`, soonest first; with `actor`, only those
+        on instances where the actor has something to do now (reminders are not listed)."""
+        now = self.now()
+        query = TimerQuery(statuses=("pending",), due_from=now, due_to=now + within, workflow=workflow, unit=unit)
+        found = [
+            Due(instance, timer) for timer, instance in self.storage.find_timers(query) if timer.action != "remind"
+        ]
+        if actor is not None:
+            found = [due for due in found if self.available(due.instance.id, actor)]
+        return found
+
+    def load_schedule(self, schedule: YearSchedule) -> int:
+        """Adopt a year's official holiday schedule (国务院放假安排): store it for every engine on
+        this storage, apply it here, and recompute the pending provisional deadlines.
+
+        Returns how many timers moved.
+        """
+        if not isinstance(self.calendar, ChinaCalendar):
+            raise GovflowError(f"the engine's calendar ({self.calendar.name}) does not take official year schedules")
+        self.storage.put_document("calendar", str(schedule.year), {"json": schedule.to_json()})
+        self.calendar = self.calendar.with_schedule(schedule)
+        moved: list[Timer] = []
+        for timer, instance in self.storage.find_timers(TimerQuery(statuses=("pending",), provisional=True)):
+            spec = self._compile_for(instance.workflow, instance.workflow_version).spec_for(timer)
+            if spec is not None:
+                moved.append(recomputed(timer, spec, self.calendar))
+        return self.storage.reschedule(moved)
 
     def _choose(
         self,
@@ -276,6 +574,7 @@ class Engine:
         payload: Mapping[str, Any] | None,
         justification: str | None,
         now: datetime,
+        book: TimerBook | None = None,
     ) -> _Choice:
         """Pick the transition `event` takes, or raise the error that explains why none."""
         if event not in compiled.events:
@@ -296,6 +595,10 @@ class Engine:
         rejected: list[str] = []
         for t in permitted:
             data, body = _apply_payload(wf, t, instance.data, payload or {}, event)
+            unmet = _unmet(t, book)
+            if unmet:
+                rejected.extend(unmet)
+                continue
             if t.guards or t.soft_guards:
                 ctx = GuardContext(
                     instance=instance,
@@ -306,6 +609,7 @@ class Engine:
                     now=now,
                     engine=self,
                     model=structure(wf.schema, data),
+                    calendar=self.calendar,
                 )
                 hard = _failures(t.guards, ctx)
                 if hard:
@@ -342,11 +646,12 @@ class Engine:
 
     def _available(self, compiled: CompiledWorkflow, instance: Instance, actor: Actor) -> list[str]:
         now = self.now()
+        book = TimerBook(open=self.storage.timers(instance.id)) if compiled.timed else None
         found: list[str] = []
         for event in compiled.events_from.get(instance.state, ()):
             try:
                 # A placeholder justification: events held back only by soft rules still count.
-                self._choose(compiled, instance, event, actor, None, "(availability probe)", now)
+                self._choose(compiled, instance, event, actor, None, "(availability probe)", now, book)
             except (PermissionDenied, GuardRejected, InvalidData):
                 continue
             found.append(event)
@@ -472,6 +777,32 @@ class Engine:
             if len(page) < batch:
                 return failures
             offset += batch
+
+
+def _unmet(t: Transition, book: TimerBook | None) -> list[str]:
+    """Reasons the obligations `t` requires are not met yet."""
+    if not t.requires_met or book is None:
+        return []
+    reasons = []
+    for name in t.requires_met:
+        timer = book.open_obligation(name)
+        if timer is not None:
+            label = timer.params.get("label") or name
+            reasons.append(f"obligation {name!r} ({label}) is not met yet (due {timer.params.get('due_date')})")
+    return reasons
+
+
+def _with_overdue(marks: Mapping[str, Any], book: TimerBook) -> Mapping[str, Any]:
+    """Marks with ``overdue`` recomputed from the timers still open and overdue."""
+    overdue = {t.name: t.params.get("due_date") for t in book.live() if t.status == "overdue" and t.action != "remind"}
+    if overdue == marks.get("overdue", {}) or (not overdue and "overdue" not in marks):
+        return marks
+    updated = dict(marks)
+    if overdue:
+        updated["overdue"] = overdue
+    else:
+        updated.pop("overdue", None)
+    return updated
 
 
 def _require_actor(actor: Any) -> None:

@@ -18,6 +18,7 @@ from govflow.actor import Actor
 from govflow.registry import Registry
 
 if TYPE_CHECKING:
+    from govflow.calendar import Calendar
     from govflow.engine import Engine
     from govflow.instance import Instance
 
@@ -39,6 +40,8 @@ class GuardContext:
     engine: Engine
     model: Any = None
     """The data structured into the workflow's schema class, when it declares one."""
+    calendar: Calendar | None = None
+    """The engine's calendar, for lead-time rules counted in working days."""
 
 
 Check = Callable[[GuardContext], "bool | str"]

@@ -19,7 +19,8 @@ class Instance:
     """One case: which workflow version it is pinned to, where it stands, and its data.
 
     `data` is the instance's business data in JSON form; treat it as read-only (the engine
-    replaces it, never edits it). `head` is the hash of the newest audit event.
+    replaces it, never edits it). `head` is the hash of the newest audit event. `parent_id`
+    links a child instance to the instance that spawned it.
     """
 
     id: str
@@ -34,3 +35,6 @@ class Instance:
     created_by: str
     head: str
     parent_id: str | None = None
+    marks: Mapping[str, Any] = attrs.field(factory=dict)
+    """What timers recorded on the case: ``overdue`` {deadline: due}, ``reminders`` {deadline:
+    count} (催办), ``escalations`` [{deadline, to_role, to_unit, at}] (督办)."""

@@ -13,8 +13,10 @@ from typing import Any
 
 from transitions import EventData, Machine
 
+from govflow import deadlines as dl
 from govflow.definition import Transition, Workflow
 from govflow.effects import EffectContext
+from govflow.timer import Timer
 
 
 class _Subject:
@@ -73,6 +75,19 @@ class CompiledWorkflow:
             for t in ts:
                 for role in t.roles:
                     self.states_by_role[role] = self.states_by_role.get(role, frozenset()) | {source}
+
+        self.state_deadlines: dict[str, dict[str, dl.Deadline | dl.Recurring]] = {
+            state.name: {d.name: d for d in state.deadlines} for state in workflow.states
+        }
+        self.obligations: dict[str, dl.Deadline] = {ob.name: ob for t in workflow.transitions for ob in t.opens}
+        self.timed = bool(self.obligations) or any(state.deadlines for state in workflow.states)
+        """Whether instances of this version can have timers (if not, fires skip timer I/O)."""
+
+    def spec_for(self, timer: Timer) -> dl.Deadline | dl.Recurring | None:
+        """The deadline, recurring duty or obligation a stored timer was armed for."""
+        if timer.state is None:
+            return self.obligations.get(timer.name)
+        return self.state_deadlines.get(timer.state, {}).get(timer.name)
 
     def step(self, state: str, transition: Transition, context: EffectContext) -> str:
         """Run `transition` from `state` through the shared machine; return the new state."""

@@ -19,7 +19,8 @@ class Timer:
 
     `state` is the state that armed it (the timer is cancelled when that state is left), or
     None for an obligation that outlives its state. `action` says what happens when it is due
-    (``overdue``, ``fire``, ``escalate``, ``remind``), `params` carries the action's details.
+    (``overdue``, ``fire``, ``escalate``, ``remind``), `params` carries what is needed to
+    recompute the due time (anchor date, kind) and to show it (label, period).
     """
 
     id: str
@@ -30,3 +31,17 @@ class Timer:
     state: str | None
     params: Mapping[str, Any] = attrs.field(factory=dict)
     provisional: bool = False
+    status: str = "pending"
+
+    @property
+    def is_open(self) -> bool:
+        """Pending, or passed and still unmet (overdue)."""
+        return self.status in OPEN
+
+
+OPEN = ("pending", "overdue")
+"""Statuses of timers that still matter: not yet due, or due and not met (逾期未办)."""
+
+CLOSED = ("fired", "cancelled", "met", "late", "failed", "superseded")
+"""Statuses of settled timers: the action ran, the state was left in time, the duty was met in
+time or late, the system fire was refused, or a newer obligation replaced this one."""

@@ -82,11 +82,11 @@ def test_timers_arm_cancel_fire_exactly_once(storage: Storage) -> None:
     assert storage.timers("i1")[0] == t2
     assert [t.id for t in storage.due_timers(T0 + timedelta(days=2))] == ["t2", "t1"]
     assert [t.id for t in storage.due_timers(T0 + timedelta(days=9), limit=1)] == ["t2"]
-    storage.commit(Change(instance=instance("i1", revision=1, head=inst.head), expected_revision=1, events=(), fired=("t2",), cancel=("t1",)))
+    storage.commit(Change(instance=instance("i1", revision=1, head=inst.head), expected_revision=1, events=(), claim=(("t2", "fired"),), settle=(("t1", "cancelled"),)))
     assert [t.id for t in storage.timers("i1")] == ["t3"]
     # Firing a timer that is no longer pending loses, and the whole change is refused.
     with pytest.raises(ConcurrentModification):
-        storage.commit(Change(instance=instance("i1", revision=1, state="moved", head=inst.head), expected_revision=1, events=(), fired=("t2",)))
+        storage.commit(Change(instance=instance("i1", revision=1, state="moved", head=inst.head), expected_revision=1, events=(), claim=(("t2", "fired"),)))
     assert storage.load("i1").state == "a"
 
 

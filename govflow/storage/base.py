@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -46,8 +46,10 @@ class Change:
 
     `expected_revision` is the compare-and-set token (0 creates the instance). The adapter
     applies all of it or none of it; a lost race raises `ConcurrentModification`.
-    `fired` names timers this change consumes: each must still be pending, which is what makes
-    a timer fire exactly once however many sweepers run. `keys` replaces the instance's index
+    `claim` lists (timer id, new status) for timers this change consumes: each must still be
+    pending, which is what makes a timer fire exactly once however many sweepers run.
+    `settle` lists (timer id, new status) for open timers this change closes (state left,
+    duty met); a timer already closed is left alone. `keys` replaces the instance's index
     entries when not None.
     """
 
@@ -55,8 +57,8 @@ class Change:
     expected_revision: int
     events: tuple[AuditEvent, ...]
     arm: tuple[Timer, ...] = ()
-    cancel: tuple[str, ...] = ()
-    fired: tuple[str, ...] = ()
+    claim: tuple[tuple[str, str], ...] = ()
+    settle: tuple[tuple[str, str], ...] = ()
     keys: tuple[tuple[str, str], ...] | None = None
 
 
@@ -78,6 +80,22 @@ class Query:
     parent_id: str | None = None
     limit: int | None = None
     offset: int = 0
+
+
+@attrs.frozen
+class TimerQuery:
+    """Which timers to list, with their instances: by status, due window, workflow and unit.
+
+    `due_from` is inclusive, `due_to` exclusive. Ordered by due time.
+    """
+
+    statuses: tuple[str, ...] = ("pending", "overdue")
+    due_from: datetime | None = None
+    due_to: datetime | None = None
+    workflow: str | None = None
+    unit: str | None = None
+    provisional: bool | None = None
+    limit: int | None = None
 
 
 class Storage(ABC):
@@ -105,11 +123,19 @@ class Storage(ABC):
 
     @abstractmethod
     def timers(self, instance_id: str) -> list[Timer]:
-        """The instance's pending timers, soonest first."""
+        """The instance's open timers (pending or overdue), soonest first."""
 
     @abstractmethod
     def due_timers(self, now: datetime, limit: int = 1000) -> list[Timer]:
         """Pending timers due at or before `now`, soonest first, at most `limit`."""
+
+    @abstractmethod
+    def find_timers(self, query: TimerQuery) -> list[tuple[Timer, Instance]]:
+        """Timers matching `query`, each with its instance, soonest first."""
+
+    @abstractmethod
+    def reschedule(self, timers: Sequence[Timer]) -> int:
+        """Set new due times (and provisional flags) on still-pending timers; return how many."""
 
     @abstractmethod
     def put_document(self, kind: str, key: str, doc: Mapping[str, Any]) -> None:

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
+
+import attrs
 
 from govflow.audit import AuditEvent
 from govflow.errors import ConcurrentModification, InstanceNotFound
 from govflow.instance import Instance
-from govflow.storage.base import Change, Query, Storage, index_value
+from govflow.storage.base import Change, Query, Storage, TimerQuery, index_value
 from govflow.timer import Timer
 
 
@@ -26,6 +28,7 @@ class MemoryStorage(Storage):
         self._lock = threading.Lock()
         self._instances: dict[str, Instance] = {}
         self._events: dict[str, list[AuditEvent]] = {}
+        self._timers: dict[str, Timer] = {}
         self._pending: dict[str, Timer] = {}
         self._timers_of: dict[str, set[str]] = {}
         self._keys_of: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -40,20 +43,30 @@ class MemoryStorage(Storage):
             actual = current.revision if current is not None else 0
             if actual != change.expected_revision:
                 raise ConcurrentModification(inst.id, change.expected_revision, actual if current else None)
-            for timer_id in change.fired:
+            for timer_id, _ in change.claim:
                 if timer_id not in self._pending:
                     raise ConcurrentModification(inst.id, change.expected_revision, actual)
             self._instances[inst.id] = inst
             self._events.setdefault(inst.id, []).extend(change.events)
             mine = self._timers_of.setdefault(inst.id, set())
-            for timer_id in (*change.cancel, *change.fired):
-                self._pending.pop(timer_id, None)
-                mine.discard(timer_id)
+            for timer_id, status in change.claim:
+                self._set_status(timer_id, status)
+            for timer_id, status in change.settle:
+                if timer_id in self._timers and self._timers[timer_id].is_open:
+                    self._set_status(timer_id, status)
             for timer in change.arm:
+                self._timers[timer.id] = timer
                 self._pending[timer.id] = timer
                 mine.add(timer.id)
             if change.keys is not None:
                 self._reindex(inst.id, change.keys)
+
+    def _set_status(self, timer_id: str, status: str) -> None:
+        timer = attrs.evolve(self._timers[timer_id], status=status)
+        self._timers[timer_id] = timer
+        self._pending.pop(timer_id, None)
+        if not timer.is_open:
+            self._timers_of.get(timer.instance_id, set()).discard(timer_id)
 
     def _reindex(self, instance_id: str, keys: tuple[tuple[str, str], ...]) -> None:
         for key in self._keys_of.get(instance_id, ()):
@@ -96,10 +109,42 @@ class MemoryStorage(Storage):
         return len(self._matching(query))
 
     def timers(self, instance_id: str) -> list[Timer]:
-        """Pending timers of one instance, soonest first."""
+        """Open timers of one instance, soonest first."""
         with self._lock:
-            mine = [self._pending[i] for i in self._timers_of.get(instance_id, ())]
+            mine = [self._timers[i] for i in self._timers_of.get(instance_id, ())]
         return sorted(mine, key=lambda t: (t.due, t.id))
+
+    def find_timers(self, query: TimerQuery) -> list[tuple[Timer, Instance]]:
+        """Timers matching `query` with their instances."""
+        with self._lock:
+            found = [
+                (t, self._instances[t.instance_id])
+                for t in self._timers.values()
+                if t.status in query.statuses
+                and (query.due_from is None or t.due >= query.due_from)
+                and (query.due_to is None or t.due < query.due_to)
+                and (query.provisional is None or t.provisional == query.provisional)
+            ]
+        found = [
+            (t, inst)
+            for t, inst in found
+            if (query.workflow is None or inst.workflow == query.workflow)
+            and (query.unit is None or inst.unit == query.unit)
+        ]
+        found.sort(key=lambda pair: (pair[0].due, pair[0].id))
+        return found if query.limit is None else found[: query.limit]
+
+    def reschedule(self, timers: Sequence[Timer]) -> int:
+        """Move still-pending timers to their new due times."""
+        moved = 0
+        with self._lock:
+            for timer in timers:
+                current = self._pending.get(timer.id)
+                if current is not None:
+                    updated = attrs.evolve(current, due=timer.due, provisional=timer.provisional)
+                    self._timers[timer.id] = self._pending[timer.id] = updated
+                    moved += 1
+        return moved
 
     def due_timers(self, now: datetime, limit: int = 1000) -> list[Timer]:
         """Pending timers due by `now`, soonest first."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ import sqlite_utils
 from govflow.audit import AuditEvent, format_instant, parse_instant
 from govflow.errors import ConcurrentModification, InstanceNotFound, StorageError
 from govflow.instance import Instance
-from govflow.storage.base import Change, Query, Storage, index_value
+from govflow.storage.base import Change, Query, Storage, TimerQuery, index_value
 from govflow.timer import Timer
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -43,6 +43,7 @@ def _v1(db: sqlite_utils.Database) -> None:
             "created_by": str,
             "head": str,
             "parent_id": str,
+            "marks": str,
         },
         pk="id",
         not_null={
@@ -55,6 +56,7 @@ def _v1(db: sqlite_utils.Database) -> None:
             "updated_at",
             "created_by",
             "head",
+            "marks",
         },
     )
     db["instances"].create_index(["workflow", "state"])  # type: ignore[union-attr]
@@ -112,14 +114,12 @@ MIGRATIONS: tuple[tuple[int, str, Migration], ...] = ((1, "instances, audit, tim
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
-_INSTANCE_COLUMNS = (
-    "id, workflow, workflow_version, state, data, revision, unit, created_at, updated_at, created_by, head, parent_id"
-)
+_INSTANCE_COLUMNS = "id, workflow, workflow_version, state, data, revision, unit, created_at, updated_at, created_by, head, parent_id, marks"
 _AUDIT_COLUMNS = (
     "instance_id, seq, kind, event, source, dest, actor, roles, on_behalf_of, at, payload, "
     "justification, overrides, workflow_version, detail, prev_hash, hash"
 )
-_TIMER_COLUMNS = "id, instance_id, name, due, action, state, params, provisional"
+_TIMER_COLUMNS = "id, instance_id, name, due, action, state, params, provisional, status"
 
 
 def _dumps(value: Any) -> str:
@@ -215,7 +215,7 @@ class SQLiteStorage(Storage):
                 if change.expected_revision == 0:
                     try:
                         conn.execute(
-                            f"INSERT INTO instances ({_INSTANCE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                            f"INSERT INTO instances ({_INSTANCE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                             _instance_row(inst),
                         )
                     except sqlite3.IntegrityError:
@@ -223,8 +223,8 @@ class SQLiteStorage(Storage):
                         raise ConcurrentModification(inst.id, 0, actual[0] if actual else None) from None
                 else:
                     cursor = conn.execute(
-                        "UPDATE instances SET state = ?, data = ?, revision = ?, unit = ?, updated_at = ?, head = ? "
-                        "WHERE id = ? AND revision = ?",
+                        "UPDATE instances SET state = ?, data = ?, revision = ?, unit = ?, updated_at = ?, head = ?, "
+                        "marks = ? WHERE id = ? AND revision = ?",
                         (
                             inst.state,
                             _dumps(dict(inst.data)),
@@ -232,6 +232,7 @@ class SQLiteStorage(Storage):
                             inst.unit,
                             format_instant(inst.updated_at),
                             inst.head,
+                            _dumps(dict(inst.marks)),
                             inst.id,
                             change.expected_revision,
                         ),
@@ -244,21 +245,21 @@ class SQLiteStorage(Storage):
                     [_audit_row(e) for e in change.events],
                 )
                 now = format_instant(inst.updated_at)
-                for timer_id in change.fired:
-                    fired = conn.execute(
-                        "UPDATE timers SET status = 'fired', closed_at = ? WHERE id = ? AND status = 'pending'",
-                        (now, timer_id),
+                for timer_id, status in change.claim:
+                    claimed = conn.execute(
+                        "UPDATE timers SET status = ?, closed_at = ? WHERE id = ? AND status = 'pending'",
+                        (status, now, timer_id),
                     )
-                    if fired.rowcount != 1:
+                    if claimed.rowcount != 1:
                         raise ConcurrentModification(inst.id, change.expected_revision, change.expected_revision)
-                if change.cancel:
+                if change.settle:
                     conn.executemany(
-                        "UPDATE timers SET status = 'cancelled', closed_at = ? WHERE id = ? AND status = 'pending'",
-                        [(now, timer_id) for timer_id in change.cancel],
+                        "UPDATE timers SET status = ?, closed_at = ? WHERE id = ? AND status IN ('pending', 'overdue')",
+                        [(status, now, timer_id) for timer_id, status in change.settle],
                     )
                 if change.arm:
                     conn.executemany(
-                        f"INSERT INTO timers ({_TIMER_COLUMNS}, status) VALUES (?,?,?,?,?,?,?,?, 'pending')",
+                        f"INSERT INTO timers ({_TIMER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
                         [_timer_row(t) for t in change.arm],
                     )
                 if change.keys is not None:
@@ -337,7 +338,8 @@ class SQLiteStorage(Storage):
         """Pending timers of one instance."""
         with self._reading() as conn:
             rows = conn.execute(
-                f"SELECT {_TIMER_COLUMNS} FROM timers WHERE instance_id = ? AND status = 'pending' ORDER BY due, id",
+                f"SELECT {_TIMER_COLUMNS} FROM timers WHERE instance_id = ? AND status IN ('pending', 'overdue') "
+                "ORDER BY due, id",
                 (instance_id,),
             ).fetchall()
         return [_timer(row) for row in rows]
@@ -350,6 +352,49 @@ class SQLiteStorage(Storage):
                 (format_instant(now), limit),
             ).fetchall()
         return [_timer(row) for row in rows]
+
+    def find_timers(self, query: TimerQuery) -> list[tuple[Timer, Instance]]:
+        """Timers joined with their instances, soonest first."""
+        clauses = [f"t.status IN ({', '.join('?' * len(query.statuses))})" if query.statuses else "0"]
+        params: list[Any] = list(query.statuses)
+        for clause, value in (
+            ("t.due >= ?", format_instant(query.due_from) if query.due_from else None),
+            ("t.due < ?", format_instant(query.due_to) if query.due_to else None),
+            ("i.workflow = ?", query.workflow),
+            ("i.unit = ?", query.unit),
+            ("t.provisional = ?", None if query.provisional is None else int(query.provisional)),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
+        limit = ""
+        if query.limit is not None:
+            limit = " LIMIT ?"
+            params.append(query.limit)
+        timer_cols = ", ".join(f"t.{c.strip()}" for c in _TIMER_COLUMNS.split(","))
+        inst_cols = ", ".join(f"i.{c.strip()}" for c in _INSTANCE_COLUMNS.split(","))
+        sql = (
+            f"SELECT {timer_cols}, {inst_cols} FROM timers t JOIN instances i ON i.id = t.instance_id "
+            f"WHERE {' AND '.join(clauses)} ORDER BY t.due, t.id{limit}"
+        )
+        width = len(_TIMER_COLUMNS.split(","))
+        with self._reading() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [(_timer(row[:width]), _instance(row[width:])) for row in rows]
+
+    def reschedule(self, timers: Sequence[Timer]) -> int:
+        """Move still-pending timers to new due times in one transaction."""
+        try:
+            with self._write() as conn:
+                moved = 0
+                for t in timers:
+                    moved += conn.execute(
+                        "UPDATE timers SET due = ?, provisional = ? WHERE id = ? AND status = 'pending'",
+                        (format_instant(t.due), int(t.provisional), t.id),
+                    ).rowcount
+                return moved
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"write to {self.path!r} failed: {exc}") from None
 
     # -- documents ----------------------------------------------------------------------------
 
@@ -396,6 +441,7 @@ def _instance_row(inst: Instance) -> tuple[Any, ...]:
         inst.created_by,
         inst.head,
         inst.parent_id,
+        _dumps(dict(inst.marks)),
     )
 
 
@@ -414,6 +460,7 @@ def _instance(row: tuple[Any, ...]) -> Instance:
             created_by=row[9],
             head=row[10],
             parent_id=row[11],
+            marks=json.loads(row[12]),
         )
     except (ValueError, TypeError) as exc:
         raise StorageError(f"instance row {row[0]!r} cannot be read: {exc}") from None
@@ -477,6 +524,7 @@ def _timer_row(t: Timer) -> tuple[Any, ...]:
         t.state,
         _dumps(dict(t.params)),
         int(t.provisional),
+        t.status,
     )
 
 
@@ -490,4 +538,5 @@ def _timer(row: tuple[Any, ...]) -> Timer:
         state=row[5],
         params=json.loads(row[6]),
         provisional=bool(row[7]),
+        status=row[8],
     )
