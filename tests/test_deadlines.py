@@ -1,0 +1,351 @@
+"""Deadlines: durable timers armed with the state, swept by tick, on the PRC calendar."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import attrs
+import pytest
+
+from govflow import Actor, Engine, State, Transition, Workflow
+from govflow.calendar import NaturalCalendar, YearSchedule, china_calendar
+from govflow.clock import SHANGHAI, FakeClock
+from govflow.deadlines import (
+    BeforeField,
+    ByDate,
+    Days,
+    Deadline,
+    Escalate,
+    FireEvent,
+    FromField,
+    Months,
+    Recurring,
+    Weeks,
+    WorkingDays,
+)
+from govflow.errors import CalendarError, DefinitionError, GuardRejected, InvalidData
+from govflow.storage import SQLiteStorage, Storage
+
+CLERK = Actor("clerk1", roles={"clerk"}, unit="county.office")
+LEADER = Actor("leader1", roles={"leader"}, unit="county")
+
+
+def at(y: int, m: int, d: int, h: int = 9, minute: int = 0) -> datetime:
+    return datetime(y, m, d, h, minute, tzinfo=SHANGHAI)
+
+
+def notice_flow(*, action: object = None, remind: tuple[object, ...] = ()) -> Workflow:
+    """A notice must be answered within 10 working days (10个工作日内)."""
+    reply = Deadline("reply", WorkingDays(10), label="限期答复", remind=remind, **({"action": action} if action else {}))  # type: ignore[arg-type]
+    return Workflow(
+        name="notice",
+        version=1,
+        states=[
+            State("issued", "已下发", initial=True, deadlines=[reply]),
+            State("answered", "已答复"),
+            State("closed", "已办结", final=True),
+        ],
+        transitions=[
+            Transition("answer", source="issued", dest="answered", roles={"clerk"}),
+            Transition("lapse", source="issued", dest="closed", roles={"system"}),
+            Transition("close", source="answered", dest="closed", roles={"leader"}),
+        ],
+    )
+
+
+def make(storage: Storage, clock: FakeClock, *workflows: Workflow, **kw: object) -> Engine:
+    return Engine(storage=storage, workflows=workflows, clock=clock, **kw)  # type: ignore[arg-type]
+
+
+def test_working_day_deadline_uses_the_prc_calendar(storage: Storage) -> None:
+    clock = FakeClock(at(2016, 9, 5))  # Monday
+    engine = make(storage, clock, notice_flow())
+    inst = engine.start("notice", actor=CLERK)
+    [timer] = engine.timers(inst.id)
+    assert timer.params["due_date"] == "2016-09-20"  # Mid-Autumn 9/15-17 off, Sunday 9/18 worked
+    assert timer.due == datetime(2016, 9, 21, tzinfo=SHANGHAI)  # met until 24:00 on the due date
+    mon_fri = make(storage, clock, notice_flow(), calendar=NaturalCalendar())
+    other = mon_fri.start("notice", actor=CLERK)
+    assert mon_fri.timers(other.id)[0].params["due_date"] == "2016-09-19"
+
+
+def test_overdue_is_marked_once_and_left_in_place(storage: Storage) -> None:
+    clock = FakeClock(at(2016, 9, 5))
+    engine = make(storage, clock, notice_flow())
+    inst = engine.start("notice", actor=CLERK)
+    clock.set(at(2016, 9, 20, 23, 59))
+    assert engine.tick() == []
+    clock.set(at(2016, 9, 21, 0, 0))
+    [outcome] = engine.tick()
+    assert outcome.result == "done"
+    assert engine.tick() == []  # idempotent
+    inst = engine.get(inst.id)
+    assert (inst.state, inst.revision, inst.marks["overdue"]) == ("issued", 2, {"reply": "2016-09-20"})
+    last = engine.history(inst.id)[-1]
+    assert (last.kind, last.event, last.actor, last.source, last.dest) == ("timer", "overdue", "system", "issued", "issued")
+    assert last.detail["label"] == "限期答复"
+    [due] = engine.overdue("notice")
+    assert due.instance.id == inst.id
+    # Answering late settles the deadline as late and clears the overdue mark.
+    inst = engine.fire(inst.id, "answer", actor=CLERK)
+    assert "overdue" not in inst.marks
+    assert engine.overdue() == []
+    assert engine.timers(inst.id) == []
+    engine.verify(inst.id)
+
+
+def test_leaving_the_state_cancels_its_timers(storage: Storage) -> None:
+    clock = FakeClock(at(2016, 9, 5))
+    engine = make(storage, clock, notice_flow(remind=(WorkingDays(2),)))
+    inst = engine.start("notice", actor=CLERK)
+    assert len(engine.timers(inst.id)) == 2
+    engine.fire(inst.id, "answer", actor=CLERK)
+    assert engine.timers(inst.id) == []
+    clock.advance(days=60)
+    assert engine.tick() == []
+
+
+def test_fire_event_on_expiry_acts_as_system(storage: Storage) -> None:
+    clock = FakeClock(at(2016, 9, 5))
+    engine = make(storage, clock, notice_flow(action=FireEvent("lapse")))
+    inst = engine.start("notice", actor=CLERK)
+    clock.advance(days=30)
+    [outcome] = engine.tick()
+    assert outcome.result == "done"
+    inst = engine.get(inst.id)
+    assert inst.state == "closed"
+    last = engine.history(inst.id)[-1]
+    assert (last.event, last.actor, last.roles, last.detail["timer"]) == ("lapse", "system", ("system",), "reply")
+
+
+def test_expiry_event_must_be_able_to_leave_the_state() -> None:
+    with pytest.raises(DefinitionError, match="fires 'close', which cannot leave 'issued'"):
+        notice_flow(action=FireEvent("close"))
+    wf = notice_flow()
+    with pytest.raises(DefinitionError, match="does not allow the role 'system'"):
+        attrs.evolve(wf, states=[attrs.evolve(wf.states[0], deadlines=[Deadline("r", Days(3), action=FireEvent("answer"))]), *wf.states[1:]])
+
+
+def test_reminders_are_counted_on_the_instance(storage: Storage) -> None:
+    clock = FakeClock(at(2016, 9, 5))
+    engine = make(storage, clock, notice_flow(remind=(WorkingDays(2), Days(1))))
+    inst = engine.start("notice", actor=CLERK)
+    timers = engine.timers(inst.id)
+    assert sorted(t.params.get("remind_date", "") for t in timers if t.action == "remind") == ["2016-09-18", "2016-09-19"]  # Sunday 9/18 was a 调休 working day
+    clock.set(at(2016, 9, 19, 8))
+    assert [o.timer.action for o in engine.tick()] == ["remind", "remind"]
+    inst = engine.get(inst.id)
+    assert inst.marks["reminders"] == {"reply": 2}
+    assert [e.detail["count"] for e in engine.history(inst.id) if e.event == "remind"] == [1, 2]
+
+
+def test_escalation_hands_responsibility_up(storage: Storage) -> None:
+    clock = FakeClock(at(2016, 9, 5))
+    engine = make(storage, clock, notice_flow(action=Escalate(to_role="leader", to_parent_unit=True)))
+    inst = engine.start("notice", actor=CLERK)
+    clock.advance(days=30)
+    engine.tick()
+    inst = engine.get(inst.id)
+    assert inst.unit == "county"
+    [escalation] = inst.marks["escalations"]
+    assert (escalation["to_role"], escalation["to_unit"]) == ("leader", "county")
+    last = engine.history(inst.id)[-1]
+    assert (last.event, last.detail["from_unit"], last.detail["to_unit"]) == ("escalate", "county.office", "county")
+    assert [d.instance.id for d in engine.overdue(unit="county")] == [inst.id]
+
+
+def test_timers_survive_a_restart(tmp_path: Path) -> None:
+    clock = FakeClock(at(2016, 9, 5))
+    first = make(SQLiteStorage(tmp_path / "gov.db"), clock, notice_flow())
+    inst = first.start("notice", actor=CLERK)
+    first.storage.close()
+    clock.advance(days=20)
+    second = make(SQLiteStorage(tmp_path / "gov.db"), clock, notice_flow())
+    assert [o.result for o in second.tick()] == ["done"]
+    assert second.get(inst.id).marks["overdue"] == {"reply": "2016-09-20"}
+    second.verify(inst.id)
+
+
+def test_due_timers_fire_in_due_order(storage: Storage) -> None:
+    clock = FakeClock(at(2016, 9, 5))
+    engine = make(storage, clock, notice_flow())
+    ids = []
+    for _ in range(3):
+        ids.append(engine.start("notice", actor=CLERK).id)
+        clock.advance(days=1)
+    clock.advance(days=40)
+    assert [o.timer.instance_id for o in engine.tick()] == ids
+
+
+# --- anchors, obligations, recurring duties -------------------------------------------------
+
+
+@attrs.frozen
+class TripData:
+    depart: date
+    returned: date | None = None
+
+
+def trip_flow() -> Workflow:
+    """After return: report within 1 month, passport within 15 days (seed 003 L104)."""
+    report = Deadline("report", Months(1), satisfied_by="file_report", label="出访报告", source="seed 003")
+    passport = Deadline("passport", Days(15), satisfied_by="deposit_passport", label="交回护照", source="seed 003")
+    visa = Deadline("request", Weeks(3), anchor=BeforeField("depart"), label="提前三周报批")
+    return Workflow(
+        name="trip",
+        version=1,
+        schema=TripData,
+        states=[
+            State("applying", "申报", initial=True, deadlines=[visa]),
+            State("abroad", "出访中"),
+            State("returned", "已回国", deadlines=[Deadline("debrief", Days(7), anchor=FromField("returned"))]),
+            State("closed", "已办结", final=True),
+        ],
+        transitions=[
+            Transition("depart", source="applying", dest="abroad", roles={"clerk"}),
+            Transition("return_home", source="abroad", dest="returned", roles={"clerk"}, opens=[report, passport]),
+            Transition("file_report", source="returned", dest="returned", roles={"clerk"}),
+            Transition("deposit_passport", source="returned", dest="returned", roles={"clerk"}),
+            Transition("close", source="returned", dest="closed", roles={"leader"}, requires_met=["report", "passport"]),
+        ],
+    )
+
+
+def test_anchor_fields_and_obligations(storage: Storage) -> None:
+    clock = FakeClock(at(2024, 5, 6))
+    engine = make(storage, clock, trip_flow())
+    inst = engine.start("trip", actor=CLERK, data={"depart": "2024-06-24"})
+    assert engine.timers(inst.id)[0].params["due_date"] == "2024-06-03"  # 前三周 of Mon 6/24
+    engine.fire(inst.id, "depart", actor=CLERK)
+    clock.set(at(2024, 7, 1))
+    inst = engine.fire(inst.id, "return_home", actor=CLERK, payload={"returned": "2024-06-30"})
+    due = {t.name: t.params["due_date"] for t in engine.timers(inst.id)}
+    assert due == {"report": "2024-08-01", "passport": "2024-07-16", "debrief": "2024-07-07"}
+    with pytest.raises(GuardRejected) as err:
+        engine.fire(inst.id, "close", actor=LEADER)
+    assert any("obligation 'report' (出访报告) is not met yet (due 2024-08-01)" in r for r in err.value.reasons)
+    assert engine.available(inst.id, LEADER) == []
+    engine.fire(inst.id, "file_report", actor=CLERK)
+    clock.set(at(2024, 7, 20))
+    assert [o.timer.name for o in engine.tick()] == ["debrief", "passport"]
+    assert engine.get(inst.id).marks["overdue"] == {"debrief": "2024-07-07", "passport": "2024-07-16"}
+    inst = engine.fire(inst.id, "deposit_passport", actor=CLERK)
+    assert inst.marks["overdue"] == {"debrief": "2024-07-07"}
+    inst = engine.fire(inst.id, "close", actor=LEADER)
+    assert inst.state == "closed"
+    assert engine.timers(inst.id) == []
+
+
+def test_missing_anchor_field_rejects_the_fire_and_writes_nothing(storage: Storage) -> None:
+    clock = FakeClock(at(2024, 5, 6))
+    engine = make(storage, clock, trip_flow())
+    inst = engine.start("trip", actor=CLERK, data={"depart": "2024-06-24"})
+    engine.fire(inst.id, "depart", actor=CLERK)
+    before = (engine.get(inst.id), engine.history(inst.id), engine.timers(inst.id))
+    with pytest.raises(InvalidData, match="counts from data field 'returned', which is missing"):
+        engine.fire(inst.id, "return_home", actor=CLERK)
+    assert (engine.get(inst.id), engine.history(inst.id), engine.timers(inst.id)) == before
+
+
+def test_anchor_field_must_be_a_date_in_the_schema() -> None:
+    @attrs.frozen
+    class Bad:
+        name: str
+
+    with pytest.raises(DefinitionError, match="anchored on 'name', which is not a date field"):
+        Workflow(
+            name="bad", version=1, schema=Bad,
+            states=[State("a", initial=True, deadlines=[Deadline("d", Days(3), anchor=FromField("name"))]), State("z", final=True)],
+            transitions=[Transition("go", source="a", dest="z", roles={"r"})],
+        )
+
+
+@pytest.mark.parametrize("make_bad", [lambda: WorkingDays(0), lambda: Days(-1), lambda: Months(0), lambda: ByDate(13)])
+def test_non_positive_durations_are_definition_errors(make_bad: object) -> None:
+    with pytest.raises(DefinitionError):
+        make_bad()  # type: ignore[operator]
+
+
+def test_obligation_needs_a_way_to_be_met() -> None:
+    with pytest.raises(DefinitionError, match="needs satisfied_by"):
+        Workflow(
+            name="bad", version=1,
+            states=[State("a", initial=True), State("z", final=True)],
+            transitions=[Transition("go", source="a", dest="z", roles={"r"}, opens=[Deadline("report", Months(1))])],
+        )
+
+
+def test_recurring_monthly_report(storage: Storage) -> None:
+    """次月5号前报送: each month's report is due on the 5th of the next month."""
+    monthly = Recurring("monthly_report", "month", Days(5), satisfied_by="report", label="月报")
+    wf = Workflow(
+        name="ledger", version=1,
+        states=[State("open", "在办", initial=True, deadlines=[monthly]), State("done", "办结", final=True)],
+        transitions=[Transition("report", source="open", dest="open", roles={"clerk"}),
+                     Transition("finish", source="open", dest="done", roles={"clerk"})],
+    )
+    clock = FakeClock(at(2026, 3, 10))
+    engine = make(storage, clock, wf)
+    inst = engine.start("ledger", actor=CLERK)
+    [march] = engine.timers(inst.id)
+    assert (march.params["period"], march.params["due_date"]) == ("2026-03", "2026-04-05")
+    clock.set(at(2026, 4, 3))
+    engine.fire(inst.id, "report", actor=CLERK)
+    [april] = engine.timers(inst.id)
+    assert (april.params["period"], april.params["due_date"]) == ("2026-04", "2026-05-05")
+    clock.set(at(2026, 5, 6))
+    [outcome] = engine.tick()
+    assert outcome.timer.params["period"] == "2026-04"
+    timers = {t.params["period"]: t.status for t in engine.timers(inst.id)}
+    assert timers == {"2026-04": "overdue", "2026-05": "pending"}
+    engine.fire(inst.id, "finish", actor=CLERK)
+    assert engine.timers(inst.id) == []
+
+
+# --- calendar coverage and provisional deadlines --------------------------------------------
+
+
+def test_deadline_in_an_unpublished_year_is_refused_by_default(storage: Storage) -> None:
+    clock = FakeClock(at(2026, 12, 24))
+    engine = make(storage, clock, notice_flow())
+    with pytest.raises(CalendarError, match="2027"):
+        engine.start("notice", actor=CLERK)
+    assert engine.count("notice") == 0
+
+
+def test_provisional_deadlines_are_recomputed_when_the_schedule_arrives(storage: Storage) -> None:
+    clock = FakeClock(at(2026, 12, 24))
+    engine = make(storage, clock, notice_flow(), calendar=china_calendar(provisional=True))
+    inst = engine.start("notice", actor=CLERK)
+    [timer] = engine.timers(inst.id)
+    assert timer.provisional
+    provisional_due = timer.params["due_date"]
+    assert date.fromisoformat(provisional_due).year == 2027
+    # The State Council's notice makes Jan 4-8 2027 holidays (a made-up schedule for the test).
+    schedule = YearSchedule(
+        year=2027,
+        holidays=frozenset({date(2027, 1, 1)} | {date(2027, 1, d) for d in range(4, 9)}),
+        workdays=frozenset({date(2027, 1, 9)}),
+        source="test schedule",
+    )
+    assert engine.load_schedule(schedule) == 1
+    [moved] = engine.timers(inst.id)
+    assert not moved.provisional
+    assert moved.due > timer.due
+    # Another engine on the same storage picks the stored schedule up.
+    again = make(storage, clock, notice_flow())
+    assert again.calendar.is_working_day(date(2027, 1, 9))
+    assert not again.calendar.is_working_day(date(2027, 1, 5))
+
+
+def test_upcoming_deadlines_for_an_actor(storage: Storage) -> None:
+    clock = FakeClock(at(2016, 9, 5))
+    engine = make(storage, clock, notice_flow())
+    first = engine.start("notice", actor=CLERK)
+    clock.advance(days=7)
+    second = engine.start("notice", actor=CLERK)
+    assert engine.timers(second.id)[0].params["due_date"] == "2016-09-26"
+    assert [d.instance.id for d in engine.upcoming(timedelta(days=10))] == [first.id]
+    assert [d.instance.id for d in engine.upcoming(timedelta(days=30), actor=CLERK)] == [first.id, second.id]
+    assert engine.upcoming(timedelta(days=30), actor=LEADER) == []
