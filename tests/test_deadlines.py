@@ -345,7 +345,7 @@ def test_upcoming_deadlines_for_an_actor(storage: Storage) -> None:
     first = engine.start("notice", actor=CLERK)
     clock.advance(days=7)
     second = engine.start("notice", actor=CLERK)
-    assert engine.timers(second.id)[0].params["due_date"] == "2016-09-26"
+    assert engine.timers(second.id)[0].params["due_date"] == "2016-09-27"
     assert [d.instance.id for d in engine.upcoming(timedelta(days=10))] == [first.id]
     assert [d.instance.id for d in engine.upcoming(timedelta(days=30), actor=CLERK)] == [first.id, second.id]
     assert engine.upcoming(timedelta(days=30), actor=LEADER) == []
