@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
 from govflow.calendar import Calendar, Reckoning
 from govflow.errors import CalendarError, DefinitionError
+
+if TYPE_CHECKING:
+    from govflow.guards import Guard, GuardContext
 
 
 def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -293,3 +296,29 @@ def end_of_day(day: date, calendar: Calendar) -> datetime:
 def start_of_day(day: date, calendar: Calendar) -> datetime:
     """00:00 local time on `day`: when a reminder for `day` is sent."""
     return datetime.combine(day, time(0), tzinfo=calendar.tz)
+
+
+def lead_time(
+    name: str, field: str, duration: WorkingDays | Days | Weeks | Months, *, message: str, source: str = ""
+) -> Guard:
+    """A guard for lead-time rules (提前报批): the event must happen no later than `duration`
+    before the date in data field `field` — e.g. "报批须在护照签证办理前三周" is
+    ``lead_time("trip.lead_time", "visa_date", Weeks(3), message=...)``. Put it in `soft_guards`
+    where the document says 如无特殊情况 (barring special circumstances), in `guards` otherwise.
+    The last allowed day is counted like `BeforeField`; the guard passes through that day.
+    """
+    from govflow.guards import guard
+    from govflow.scheduling import anchor_date
+
+    def check(ctx: GuardContext) -> bool | str:
+        calendar = ctx.calendar
+        if calendar is None:
+            return "no calendar to count the lead time with"
+        milestone = anchor_date(FromField(field), ctx.data, ctx.now, calendar, f"lead-time rule {name!r}")
+        latest = due_date(duration, milestone, calendar, back=True).day
+        today = calendar.local_date(ctx.now)
+        if today <= latest:
+            return True
+        return f"{message}: the last day to do this was {latest.isoformat()} ({duration} before {field} {milestone})"
+
+    return guard(name, message, source=source)(check)

@@ -37,7 +37,9 @@ def at(y: int, m: int, d: int, h: int = 9, minute: int = 0) -> datetime:
 
 def notice_flow(*, action: object = None, remind: tuple[object, ...] = ()) -> Workflow:
     """A notice must be answered within 10 working days (10个工作日内)."""
-    reply = Deadline("reply", WorkingDays(10), label="限期答复", remind=remind, **({"action": action} if action else {}))  # type: ignore[arg-type]
+    reply = Deadline(
+        "reply", WorkingDays(10), label="限期答复", remind=remind, **({"action": action} if action else {})
+    )  # type: ignore[arg-type]
     return Workflow(
         name="notice",
         version=1,
@@ -83,7 +85,13 @@ def test_overdue_is_marked_once_and_left_in_place(storage: Storage) -> None:
     inst = engine.get(inst.id)
     assert (inst.state, inst.revision, inst.marks["overdue"]) == ("issued", 2, {"reply": "2016-09-20"})
     last = engine.history(inst.id)[-1]
-    assert (last.kind, last.event, last.actor, last.source, last.dest) == ("timer", "overdue", "system", "issued", "issued")
+    assert (last.kind, last.event, last.actor, last.source, last.dest) == (
+        "timer",
+        "overdue",
+        "system",
+        "issued",
+        "issued",
+    )
     assert last.detail["label"] == "限期答复"
     [due] = engine.overdue("notice")
     assert due.instance.id == inst.id
@@ -124,7 +132,13 @@ def test_expiry_event_must_be_able_to_leave_the_state() -> None:
         notice_flow(action=FireEvent("close"))
     wf = notice_flow()
     with pytest.raises(DefinitionError, match="does not allow the role 'system'"):
-        attrs.evolve(wf, states=[attrs.evolve(wf.states[0], deadlines=[Deadline("r", Days(3), action=FireEvent("answer"))]), *wf.states[1:]])
+        attrs.evolve(
+            wf,
+            states=[
+                attrs.evolve(wf.states[0], deadlines=[Deadline("r", Days(3), action=FireEvent("answer"))]),
+                *wf.states[1:],
+            ],
+        )
 
 
 def test_reminders_are_counted_on_the_instance(storage: Storage) -> None:
@@ -132,7 +146,10 @@ def test_reminders_are_counted_on_the_instance(storage: Storage) -> None:
     engine = make(storage, clock, notice_flow(remind=(WorkingDays(2), Days(1))))
     inst = engine.start("notice", actor=CLERK)
     timers = engine.timers(inst.id)
-    assert sorted(t.params.get("remind_date", "") for t in timers if t.action == "remind") == ["2016-09-18", "2016-09-19"]  # Sunday 9/18 was a 调休 working day
+    assert sorted(t.params.get("remind_date", "") for t in timers if t.action == "remind") == [
+        "2016-09-18",
+        "2016-09-19",
+    ]  # Sunday 9/18 was a 调休 working day
     clock.set(at(2016, 9, 19, 8))
     assert [o.timer.action for o in engine.tick()] == ["remind", "remind"]
     inst = engine.get(inst.id)
@@ -207,7 +224,9 @@ def trip_flow() -> Workflow:
             Transition("return_home", source="abroad", dest="returned", roles={"clerk"}, opens=[report, passport]),
             Transition("file_report", source="returned", dest="returned", roles={"clerk"}),
             Transition("deposit_passport", source="returned", dest="returned", roles={"clerk"}),
-            Transition("close", source="returned", dest="closed", roles={"leader"}, requires_met=["report", "passport"]),
+            Transition(
+                "close", source="returned", dest="closed", roles={"leader"}, requires_met=["report", "passport"]
+            ),
         ],
     )
 
@@ -255,8 +274,13 @@ def test_anchor_field_must_be_a_date_in_the_schema() -> None:
 
     with pytest.raises(DefinitionError, match="anchored on 'name', which is not a date field"):
         Workflow(
-            name="bad", version=1, schema=Bad,
-            states=[State("a", initial=True, deadlines=[Deadline("d", Days(3), anchor=FromField("name"))]), State("z", final=True)],
+            name="bad",
+            version=1,
+            schema=Bad,
+            states=[
+                State("a", initial=True, deadlines=[Deadline("d", Days(3), anchor=FromField("name"))]),
+                State("z", final=True),
+            ],
             transitions=[Transition("go", source="a", dest="z", roles={"r"})],
         )
 
@@ -270,7 +294,8 @@ def test_non_positive_durations_are_definition_errors(make_bad: object) -> None:
 def test_obligation_needs_a_way_to_be_met() -> None:
     with pytest.raises(DefinitionError, match="needs satisfied_by"):
         Workflow(
-            name="bad", version=1,
+            name="bad",
+            version=1,
             states=[State("a", initial=True), State("z", final=True)],
             transitions=[Transition("go", source="a", dest="z", roles={"r"}, opens=[Deadline("report", Months(1))])],
         )
@@ -280,10 +305,13 @@ def test_recurring_monthly_report(storage: Storage) -> None:
     """次月5号前报送: each month's report is due on the 5th of the next month."""
     monthly = Recurring("monthly_report", "month", Days(5), satisfied_by="report", label="月报")
     wf = Workflow(
-        name="ledger", version=1,
+        name="ledger",
+        version=1,
         states=[State("open", "在办", initial=True, deadlines=[monthly]), State("done", "办结", final=True)],
-        transitions=[Transition("report", source="open", dest="open", roles={"clerk"}),
-                     Transition("finish", source="open", dest="done", roles={"clerk"})],
+        transitions=[
+            Transition("report", source="open", dest="open", roles={"clerk"}),
+            Transition("finish", source="open", dest="done", roles={"clerk"}),
+        ],
     )
     clock = FakeClock(at(2026, 3, 10))
     engine = make(storage, clock, wf)
@@ -349,3 +377,30 @@ def test_upcoming_deadlines_for_an_actor(storage: Storage) -> None:
     assert [d.instance.id for d in engine.upcoming(timedelta(days=10))] == [first.id]
     assert [d.instance.id for d in engine.upcoming(timedelta(days=30), actor=CLERK)] == [first.id, second.id]
     assert engine.upcoming(timedelta(days=30), actor=LEADER) == []
+
+
+def test_lead_time_rule_is_soft_where_the_document_says_so(storage: Storage) -> None:
+    """Seed 003: request approval ≥ 3 weeks before the passport/visa date, 如无特殊情况 (soft)."""
+    from govflow.deadlines import lead_time
+    from govflow.errors import JustificationRequired
+
+    @attrs.frozen
+    class Visa:
+        visa_date: date
+
+    rule = lead_time("test.visa_lead", "visa_date", Weeks(3), message="报批须在办理护照签证前三周", source="seed 003")
+    wf = Workflow(
+        name="visa",
+        version=1,
+        schema=Visa,
+        states=[State("draft", initial=True), State("filed", final=True)],
+        transitions=[Transition("file", source="draft", dest="filed", roles={"clerk"}, soft_guards=[rule])],
+    )
+    clock = FakeClock(at(2024, 6, 3, 17))
+    engine = make(storage, clock, wf)
+    on_time = engine.start("visa", actor=CLERK, data={"visa_date": "2024-06-24"})
+    late = engine.start("visa", actor=CLERK, data={"visa_date": "2024-06-23"})
+    assert engine.fire(on_time.id, "file", actor=CLERK).state == "filed"  # 6/3 is exactly three weeks before
+    with pytest.raises(JustificationRequired, match="the last day to do this was 2024-06-02"):
+        engine.fire(late.id, "file", actor=CLERK)
+    assert engine.fire(late.id, "file", actor=CLERK, justification="紧急外事任务").state == "filed"
