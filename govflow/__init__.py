@@ -8,9 +8,24 @@ hash-chained audit trail in the same transaction.
 from govflow import errors
 from govflow.actor import SYSTEM, Actor
 from govflow.audit import AuditEvent
+from govflow.deadlines import (
+    BeforeField,
+    ByDate,
+    Days,
+    Deadline,
+    Escalate,
+    FireEvent,
+    FromField,
+    MarkOverdue,
+    Months,
+    Recurring,
+    Weeks,
+    WorkingDays,
+    lead_time,
+)
 from govflow.definition import ANY_SOURCE, State, Transition, Workflow
 from govflow.effects import Effect, EffectContext, effect
-from govflow.engine import Engine, InboxItem
+from govflow.engine import Due, Engine, InboxItem, TickOutcome
 from govflow.guards import Guard, GuardContext, guard
 from govflow.instance import Instance
 
@@ -19,17 +34,32 @@ __all__ = [
     "SYSTEM",
     "Actor",
     "AuditEvent",
+    "BeforeField",
+    "ByDate",
+    "Days",
+    "Deadline",
+    "Due",
     "Effect",
     "EffectContext",
     "Engine",
+    "Escalate",
+    "FireEvent",
+    "FromField",
     "Guard",
     "GuardContext",
     "InboxItem",
     "Instance",
+    "MarkOverdue",
+    "Months",
+    "Recurring",
     "State",
+    "TickOutcome",
     "Transition",
+    "Weeks",
     "Workflow",
+    "WorkingDays",
     "effect",
     "errors",
     "guard",
+    "lead_time",
 ]
