@@ -575,8 +575,13 @@ class Engine:
         justification: str | None,
         now: datetime,
         book: TimerBook | None = None,
+        probe: bool = False,
     ) -> _Choice:
-        """Pick the transition `event` takes, or raise the error that explains why none."""
+        """Pick the transition `event` takes, or raise the error that explains why none.
+
+        With `probe` (listing what an actor may do), the payload is not yet known: payload
+        schemas and guards marked `on_payload` are not checked, and soft rules do not block.
+        """
         if event not in compiled.events:
             raise UnknownEvent(instance.workflow, event, compiled.events)
         candidates = compiled.candidates.get((instance.state, event))
@@ -594,7 +599,11 @@ class Engine:
         wf = compiled.workflow
         rejected: list[str] = []
         for t in permitted:
-            data, body = _apply_payload(wf, t, instance.data, payload or {}, event)
+            body: dict[str, Any]
+            if probe:
+                data, body = dict(instance.data), {}
+            else:
+                data, body = _apply_payload(wf, t, instance.data, payload or {}, event)
             unmet = _unmet(t, book)
             if unmet:
                 rejected.extend(unmet)
@@ -611,11 +620,11 @@ class Engine:
                     model=structure(wf.schema, data),
                     calendar=self.calendar,
                 )
-                hard = _failures(t.guards, ctx)
+                hard = _failures([g for g in t.guards if not (probe and g.on_payload)], ctx)
                 if hard:
                     rejected.extend(hard if len(permitted) == 1 else [f"to {t.dest}: {r}" for r in hard])
                     continue
-                soft = [(g.name, reason) for g in t.soft_guards if (reason := g.failure(ctx)) is not None]
+                soft = [] if probe else [(g.name, r) for g in t.soft_guards if (r := g.failure(ctx)) is not None]
                 if soft and justification is None:
                     raise JustificationRequired(event, [reason for _, reason in soft])
                 overrides = tuple(name for name, _ in soft)
@@ -650,8 +659,7 @@ class Engine:
         found: list[str] = []
         for event in compiled.events_from.get(instance.state, ()):
             try:
-                # A placeholder justification: events held back only by soft rules still count.
-                self._choose(compiled, instance, event, actor, None, "(availability probe)", now, book)
+                self._choose(compiled, instance, event, actor, None, None, now, book, probe=True)
             except (PermissionDenied, GuardRejected, InvalidData):
                 continue
             found.append(event)

@@ -154,8 +154,6 @@ class NaiveDatetime(GovflowError, ValueError):
         )
 
 
-
-
 def _year_ranges(years: Iterable[int]) -> str:
     """Format years compactly, e.g. ``2001-2026, 2028``."""
     runs: list[list[int]] = []

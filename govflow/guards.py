@@ -53,12 +53,16 @@ class Guard:
     or a string to fail with that string as the reason.
 
     `source` cites where the rule comes from (seed file and line), so a rejection can say why.
+    `on_payload` marks a rule about what the event itself carries (an opinion, an attachment):
+    it is checked when the event fires, but not when listing what an actor may do, since the
+    payload is not known then.
     """
 
     name: str
     check: Check = attrs.field(eq=False, repr=False)
     message: str
     source: str = ""
+    on_payload: bool = False
 
     def failure(self, ctx: GuardContext) -> str | None:
         """The reason this guard fails for `ctx`, or None when it passes."""
@@ -68,16 +72,16 @@ class Guard:
         reason = result if isinstance(result, str) and result else self.message
         return f"{reason} ({self.source})" if self.source else reason
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, str | bool]:
         """The guard as its registered name (the code stays in Python)."""
-        return {"name": self.name, "message": self.message, "source": self.source}
+        return {"name": self.name, "message": self.message, "source": self.source, "on_payload": self.on_payload}
 
 
 GUARDS: Registry[Guard] = Registry("guard")
 """Every guard made with `@guard`, by name; JSON definitions resolve guards here."""
 
 
-def guard(name: str, message: str, *, source: str = "") -> Callable[[Check], Guard]:
+def guard(name: str, message: str, *, source: str = "", on_payload: bool = False) -> Callable[[Check], Guard]:
     """Decorator: turn a check function into a registered `Guard`.
 
     >>> @guard("group_size", "a group has at most 6 members", source="seed 003 L92")
@@ -85,6 +89,6 @@ def guard(name: str, message: str, *, source: str = "") -> Callable[[Check], Gua
     """
 
     def make(check: Check) -> Guard:
-        return GUARDS.add(name, Guard(name=name, check=check, message=message, source=source))
+        return GUARDS.add(name, Guard(name=name, check=check, message=message, source=source, on_payload=on_payload))
 
     return make

@@ -126,7 +126,7 @@ def lead_time(ctx: GuardContext) -> bool:
     return (ctx.model.depart - ctx.now.date()).days >= 21
 
 
-@guard("test_engine.opinion", "an approval needs a written opinion")
+@guard("test_engine.opinion", "an approval needs a written opinion", on_payload=True)
 def has_opinion(ctx: GuardContext) -> bool:
     return bool(ctx.payload.get("opinion"))
 
@@ -156,10 +156,23 @@ TRIP = Workflow(
         State("rejected", "不予批准", final=True),
     ],
     transitions=[
-        Transition("submit", source="drafting", dest="reviewing", roles={"clerk"},
-                   guards=[group_size, countries], soft_guards=[lead_time]),
-        Transition("approve", source="reviewing", dest="approved", roles={"leader"}, guards=[has_opinion],
-                   payload_schema=Opinion, effects=[file_after_approval]),
+        Transition(
+            "submit",
+            source="drafting",
+            dest="reviewing",
+            roles={"clerk"},
+            guards=[group_size, countries],
+            soft_guards=[lead_time],
+        ),
+        Transition(
+            "approve",
+            source="reviewing",
+            dest="approved",
+            roles={"leader"},
+            guards=[has_opinion],
+            payload_schema=Opinion,
+            effects=[file_after_approval],
+        ),
         Transition("reject", source="reviewing", dest="rejected", roles={"leader"}),
         Transition("amend", source="drafting", dest="drafting", roles={"clerk"}),
         Transition("file", source="approved", dest="filed", roles={"leader"}),
@@ -228,6 +241,7 @@ def test_malformed_start_data_writes_nothing(trips: Engine) -> None:
 def test_payload_schema_and_follow_up_events_run_to_completion(trips: Engine) -> None:
     inst = trips.start("trip", actor=ALICE, data=trip_data())
     inst = trips.fire(inst.id, "submit", actor=ALICE)
+    assert trips.available(inst.id, BOB) == ["approve", "reject"]  # the opinion comes with the event
     with pytest.raises(GuardRejected, match="needs a written opinion"):
         trips.fire(inst.id, "approve", actor=BOB, payload={"opinion": ""})
     with pytest.raises(InvalidData, match="payload of 'approve'"):
@@ -249,10 +263,13 @@ def test_follow_up_that_fails_rolls_back_the_whole_fire(storage: Storage, clock:
         ctx.raise_event("close")
 
     wf = Workflow(
-        name="chain", version=1,
+        name="chain",
+        version=1,
         states=[State("a", initial=True), State("b"), State("c", final=True)],
-        transitions=[Transition("go", source="a", dest="b", roles={"clerk"}, effects=[bad]),
-                     Transition("close", source="b", dest="c", roles={"leader"})],
+        transitions=[
+            Transition("go", source="a", dest="b", roles={"clerk"}, effects=[bad]),
+            Transition("close", source="b", dest="c", roles={"leader"}),
+        ],
     )
     engine = Engine(storage=storage, workflows=[wf], clock=clock)
     inst = engine.start("chain", actor=ALICE)
@@ -268,10 +285,13 @@ def test_runaway_follow_ups_are_stopped(storage: Storage, clock: FakeClock) -> N
         ctx.raise_event("spin")
 
     wf = Workflow(
-        name="loop", version=1,
+        name="loop",
+        version=1,
         states=[State("a", initial=True), State("z", final=True)],
-        transitions=[Transition("spin", source="a", dest="a", roles={"clerk"}, effects=[loop]),
-                     Transition("stop", source="a", dest="z", roles={"clerk"})],
+        transitions=[
+            Transition("spin", source="a", dest="a", roles={"clerk"}, effects=[loop]),
+            Transition("stop", source="a", dest="z", roles={"clerk"}),
+        ],
     )
     engine = Engine(storage=storage, workflows=[wf], clock=clock)
     inst = engine.start("loop", actor=ALICE)
@@ -284,11 +304,15 @@ def test_versions_are_pinned(storage: Storage, clock: FakeClock) -> None:
     v1 = approval_workflow(1)
     engine = Engine(storage=storage, workflows=[v1], clock=clock)
     old = engine.start("approval", actor=ALICE)
-    v2 = attrs.evolve(v1, version=2, transitions=[
-        Transition("submit", source="draft", dest="submitted", roles={"clerk"}),
-        Transition("approve", source="submitted", dest="approved", roles={"director"}),
-        Transition("archive", source="approved", dest="archived", roles={"clerk"}),
-    ])
+    v2 = attrs.evolve(
+        v1,
+        version=2,
+        transitions=[
+            Transition("submit", source="draft", dest="submitted", roles={"clerk"}),
+            Transition("approve", source="submitted", dest="approved", roles={"director"}),
+            Transition("archive", source="approved", dest="archived", roles={"clerk"}),
+        ],
+    )
     engine.register(v2)
     new = engine.start("approval", actor=ALICE)
     assert (old.workflow_version, new.workflow_version) == (1, 2)

@@ -1,0 +1,582 @@
+"""The ``govflow`` command (命令行): the engine's operations for people and shell scripts.
+
+Why it is shaped this way: every command maps onto one engine call, so what works here works
+from Python. Output for people is a rich table; output for scripts is plain (`start` prints
+only the new id, ``--json`` prints JSON). A refused operation never shows a traceback: any
+`GovflowError` becomes one line ``error: …`` on stderr with exit code 1, and a usage problem
+(bad JSON, a database URL govflow cannot use) one line with exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import attrs
+import click
+from rich.console import Console
+from rich.table import Table
+
+from govflow.actor import Actor
+from govflow.audit import AuditEvent
+from govflow.clock import SHANGHAI, SystemClock
+from govflow.definition import Workflow
+from govflow.engine import Engine
+from govflow.errors import AuditIntegrityError, GovflowError
+from govflow.storage.sqlite import SQLiteStorage
+
+DEFAULT_DB = "govflow.db"
+DEFAULT_DEMO_DB = "govflow-demo.db"
+DATABASE_URL_ENV = "GOVFLOW_DATABASE_URL"
+
+EXIT_REJECTED = 1
+"""Exit code of an operation the engine refused (or a check that found problems)."""
+EXIT_USAGE = 2
+"""Exit code of a command line govflow cannot act on."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CliError(click.ClickException):
+    """A usage problem shown as one ``error: …`` line (exit code 2), without click's usage block."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file: Any = None) -> None:
+        """Print the one-line message to stderr."""
+        click.echo(f"error: {_one_line(self.message)}", err=True)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _fail(exc: GovflowError) -> NoReturn:
+    click.echo(f"error: {_one_line(str(exc))}", err=True)
+    sys.exit(EXIT_REJECTED)
+
+
+class _Group(click.Group):
+    """The command group; turns a `GovflowError` from any command into one line and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GovflowError as exc:
+            _fail(exc)
+
+
+# -- settings shared by the commands -----------------------------------------------------------
+
+
+@attrs.define
+class Settings:
+    """Global options: where the database is and which workflow modules to load."""
+
+    db: str | None
+    extra_modules: tuple[str, ...]
+    _engine: Engine | None = attrs.field(default=None, init=False)
+
+    def db_path(self) -> str:
+        """The SQLite path from ``--db``, else ``$GOVFLOW_DATABASE_URL``, else ``govflow.db``."""
+        if self.db is not None:
+            return sqlite_path(self.db, "--db")
+        url = os.environ.get(DATABASE_URL_ENV, "").strip()
+        if url:
+            return sqlite_path(url, DATABASE_URL_ENV)
+        return DEFAULT_DB
+
+    def workflows(self) -> list[Workflow]:
+        """The default modules' workflows plus those of every ``--workflows`` module."""
+        from govflow.loading import default_modules, load_modules
+
+        return load_modules([*default_modules(), *self.extra_modules])
+
+    def engine(self, *, create: bool = False) -> Engine:
+        """The engine over the SQLite database; refuses a missing file unless `create`."""
+        if self._engine is None:
+            path = self.db_path()
+            if not create and path != ":memory:" and not Path(path).exists():
+                raise CliError(
+                    f"no govflow database at {path!r} (start an instance first, pass --db, or run `govflow demo`)"
+                )
+            workflows = self.workflows()
+            self._engine = Engine(storage=SQLiteStorage(path), workflows=workflows, clock=SystemClock())
+        return self._engine
+
+    def close(self) -> None:
+        """Close the storage if an engine was built."""
+        if self._engine is not None:
+            self._engine.storage.close()
+            self._engine = None
+
+
+def sqlite_path(value: str, where: str) -> str:
+    """A SQLite file path from a plain path or a ``sqlite:///path`` URL.
+
+    ``postgresql://`` URLs are recognised and refused until PostgreSQL storage is available.
+    """
+    if value.startswith(("postgresql://", "postgres://", "postgresql+")):
+        raise CliError(f"PostgreSQL storage is not available yet (from {where}); use a SQLite path or a sqlite:/// URL")
+    if value.startswith("sqlite://"):
+        path = value[len("sqlite://") :]
+        if path.startswith("/"):
+            path = path[1:]
+        if not path:
+            raise CliError(f"{where}: {value!r} names no database file (use sqlite:///path/to/file.db)")
+        return path
+    if "://" in value:
+        scheme = value.split("://", 1)[0]
+        raise CliError(f"{where}: unsupported database URL scheme {scheme!r} (use a path or sqlite:///path)")
+    return value
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+def _console() -> Console:
+    """A console for tables: no markup (labels contain brackets), wide when not a terminal."""
+    width = None if sys.stdout.isatty() else 200
+    return Console(markup=False, emoji=False, highlight=False, width=width, soft_wrap=False)
+
+
+# -- input helpers -------------------------------------------------------------------------------
+
+
+def parse_json_object(text: str | None, option: str) -> dict[str, Any] | None:
+    """Parse a JSON object given inline or as ``@file.json``; None stays None."""
+    if text is None:
+        return None
+    source = text
+    if text.startswith("@"):
+        file = Path(text[1:])
+        try:
+            source = file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"{option}: cannot read {str(file)!r}: {exc.strerror or exc}") from None
+    try:
+        value = json.loads(source)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{option} is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})") from None
+    if not isinstance(value, dict):
+        raise CliError(f"{option} must be a JSON object ({{...}}), not {type(value).__name__}")
+    return value
+
+
+def make_actor(actor: str, roles: Sequence[str], unit: str | None) -> Actor:
+    """The `Actor` described by ``--actor``, ``--role`` (repeated) and ``--unit``."""
+    try:
+        return Actor(actor, roles=frozenset(roles), unit=unit)
+    except ValueError as exc:
+        raise CliError(f"--actor: {exc}") from None
+
+
+def actor_options(*, roles_required: bool = False) -> Callable[[F], F]:
+    """Add ``--actor``, ``--role`` and ``--unit`` to a command."""
+
+    def decorate(func: F) -> F:
+        func = click.option("--unit", metavar="UNIT", help="The actor's organisational unit (单位).")(func)
+        func = click.option(
+            "--role",
+            "roles",
+            multiple=True,
+            required=roles_required,
+            metavar="ROLE",
+            help="A role the actor holds (repeat for several).",
+        )(func)
+        return click.option("--actor", "actor_id", required=True, metavar="ID", help="Who acts (办理人).")(func)
+
+    return decorate
+
+
+def _when(event: AuditEvent) -> str:
+    return event.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _state_text(workflow: Workflow, name: str) -> str:
+    try:
+        return workflow.state(name).display
+    except KeyError:
+        return name
+
+
+def examples(*lines: str) -> str:
+    """An ``Examples:`` block for a command's help, marked so click does not rewrap it."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+# -- the command group ---------------------------------------------------------------------------
+
+
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=examples(
+        "govflow demo                      # fill govflow-demo.db and summarise it",
+        "govflow --db govflow-demo.db inbox --actor leader.zhao --role leader",
+        "govflow --db govflow-demo.db history doc-0001",
+        "govflow diagram doc_approval --format dot",
+        "GOVFLOW_DATABASE_URL=sqlite:///gov.db govflow verify",
+    ),
+)
+@click.option(
+    "--db",
+    metavar="PATH",
+    default=None,
+    help=f"SQLite database file or sqlite:/// URL [default: ${DATABASE_URL_ENV}, else {DEFAULT_DB}].",
+)
+@click.option(
+    "--workflows",
+    "extra_modules",
+    multiple=True,
+    metavar="MODULE",
+    help="Also load workflows from this module (dotted name or .py path); repeatable.",
+)
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, extra_modules: tuple[str, ...]) -> None:
+    """govflow: administrative processes as state machines (政务流程引擎).
+
+    Workflows come from $GOVFLOW_WORKFLOWS (comma-separated modules), the demo (govflow.demo),
+    the `workflows` package and every --workflows MODULE.
+    """
+    settings = Settings(db=db, extra_modules=extra_modules)
+    ctx.obj = settings
+    ctx.call_on_close(settings.close)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point (``govflow``)."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="govflow")
+
+
+# -- demo ----------------------------------------------------------------------------------------
+
+
+@cli.command(epilog=examples("govflow demo", "govflow demo --db /tmp/demo.db --count 50"))
+@click.option("--db", "db_path", default=DEFAULT_DEMO_DB, show_default=True, metavar="PATH", help="Demo database.")
+@click.option("--count", default=12, show_default=True, type=click.IntRange(min=0), help="Documents to create.")
+@click.option("--seed", default=None, type=int, help="Random seed (the default gives the documented run).")
+def demo(db_path: str, count: int, seed: int | None) -> None:
+    """Fill a fresh demo database with 公文审批 documents and summarise it.
+
+    The file is recreated (only if it is absent or a govflow database). Paths covered:
+    approved and archived, returned and resubmitted, rejected, a 原则上 rule overridden with a
+    justification, and documents still in flight. Every audit chain is verified.
+    """
+    from govflow.demo import DEFAULT_SEED, DOC_APPROVAL, run_demo
+
+    summary = run_demo(db_path, count=count, seed=DEFAULT_SEED if seed is None else seed)
+    console = _console()
+    table = Table(title=f"{DOC_APPROVAL.title} demo: {summary.db_path}")
+    table.add_column("state (状态)")
+    table.add_column("instances", justify="right")
+    for state, n in summary.by_state.items():
+        table.add_row(DOC_APPROVAL.state(state).display, str(n))
+    table.add_row("total", str(summary.instances))
+    console.print(table)
+    console.print(f"{summary.events} audit events; {summary.verified}/{summary.instances} audit chains verified")
+    if summary.justified:
+        console.print(f"原则上 rule overridden with a justification: {', '.join(summary.justified)}")
+    for broken in summary.broken:
+        console.print(f"broken: {broken}")
+    if summary.instance_ids:
+        console.print(f"next: govflow --db {summary.db_path} history {summary.instance_ids[0]}")
+    if summary.broken:
+        sys.exit(EXIT_REJECTED)
+
+
+# -- definitions ---------------------------------------------------------------------------------
+
+
+@cli.command("list", epilog=examples("govflow list", "govflow --workflows workflows/my_flow.py list"))
+@pass_settings
+def list_(settings: Settings) -> None:
+    """List the registered workflows (name, version, title, size)."""
+    console = _console()
+    table = Table(title="workflows")
+    table.add_column("name", no_wrap=True)
+    table.add_column("version", justify="right")
+    table.add_column("title")
+    table.add_column("states", justify="right")
+    table.add_column("transitions", justify="right")
+    for wf in sorted(settings.workflows(), key=lambda w: w.key):
+        table.add_row(wf.name, str(wf.version), wf.title, str(len(wf.states)), str(len(wf.transitions)))
+    console.print(table)
+
+
+def _find_workflow(settings: Settings, name: str, version: int | None) -> Workflow:
+    return Engine(workflows=settings.workflows()).workflow(name, version)
+
+
+@cli.command(epilog=examples("govflow show doc_approval", "govflow show doc_approval --version 1 --json"))
+@click.argument("name")
+@click.option("--version", "version", type=int, default=None, help="Workflow version [default: latest].")
+@click.option("--json", "as_json", is_flag=True, help="Print the definition as JSON (Workflow.to_json()).")
+@pass_settings
+def show(settings: Settings, name: str, version: int | None, as_json: bool) -> None:
+    """Show a workflow: states (initial, final) and transitions (roles, guards)."""
+    wf = _find_workflow(settings, name, version)
+    if as_json:
+        click.echo(json.dumps(wf.to_json(), ensure_ascii=False, indent=2))
+        return
+    console = _console()
+    console.print(f"{wf.name} v{wf.version}  {wf.title}")
+    if wf.description:
+        console.print(wf.description)
+    console.print(f"start roles: {', '.join(sorted(wf.start_roles))}")
+    if wf.schema is not None:
+        console.print(f"data schema: {wf.schema.__module__}.{wf.schema.__qualname__}")
+    states = Table(title="states (状态)")
+    for column in ("name", "label", "initial", "final", "description"):
+        states.add_column(column)
+    for s in wf.states:
+        states.add_row(s.name, s.label, "yes" if s.initial else "", "yes" if s.final else "", s.description)
+    console.print(states)
+    transitions = Table(title="transitions (流转)")
+    for column in ("event", "label", "from", "to", "roles", "guards", "原则上 guards", "effects"):
+        transitions.add_column(column)
+    for t in wf.transitions:
+        transitions.add_row(
+            t.event,
+            t.label,
+            ", ".join(t.source),
+            t.dest,
+            ", ".join(sorted(t.roles)),
+            ", ".join(g.name for g in t.guards),
+            ", ".join(g.name for g in t.soft_guards),
+            ", ".join(e.name for e in t.effects),
+        )
+    console.print(transitions)
+
+
+@cli.command(
+    epilog=examples(
+        "govflow diagram doc_approval > doc_approval.mmd",
+        "govflow diagram doc_approval --format dot | dot -Tsvg > doc_approval.svg",
+        "govflow --db govflow-demo.db diagram doc_approval --instance doc-0005",
+    )
+)
+@click.argument("name")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot"]),
+    default="mermaid",
+    show_default=True,
+    help="Mermaid stateDiagram or Graphviz DOT.",
+)
+@click.option("--version", "version", type=int, default=None, help="Workflow version [default: latest].")
+@click.option("--instance", "instance_id", metavar="ID", default=None, help="Highlight this instance's state.")
+@pass_settings
+def diagram(settings: Settings, name: str, fmt: str, version: int | None, instance_id: str | None) -> None:
+    """Print a workflow's diagram source (Mermaid or Graphviz DOT)."""
+    from govflow.diagram import render
+
+    current = None
+    if instance_id is not None:
+        engine = settings.engine()
+        instance = engine.get(instance_id)
+        if instance.workflow != name:
+            raise CliError(f"instance {instance_id} belongs to workflow {instance.workflow!r}, not {name!r}")
+        if version is not None and version != instance.workflow_version:
+            raise CliError(f"instance {instance_id} runs version {instance.workflow_version}, not {version}")
+        wf = engine.workflow(name, instance.workflow_version)
+        current = instance.state
+    else:
+        wf = _find_workflow(settings, name, version)
+    click.echo(render(wf, fmt, current), nl=False)
+
+
+@cli.command(epilog=examples("govflow check", "govflow check workflows/my_flow.py workflows.other_flow"))
+@click.argument("modules", nargs=-1, metavar="[MODULE]...")
+@pass_settings
+def check(settings: Settings, modules: tuple[str, ...]) -> None:
+    """Check workflow definitions: one line per problem, `module: workflow: problem`.
+
+    Without MODULE, checks the default modules and every --workflows MODULE. Exits 1 if any
+    problem is found.
+    """
+    from govflow.loading import check_modules, default_modules
+
+    names = list(modules) if modules else [*default_modules(), *settings.extra_modules]
+    report = check_modules(names)
+    for finding in report.findings:
+        click.echo(_one_line(str(finding)))
+    if report.findings:
+        click.echo(f"{len(report.findings)} problem(s) in {len(report.modules)} module(s)", err=True)
+        sys.exit(EXIT_REJECTED)
+    click.echo(f"ok: {len(report.modules)} module(s), {len(report.workflows)} workflow(s), no problems")
+
+
+# -- instances -----------------------------------------------------------------------------------
+
+
+@cli.command(
+    epilog=examples(
+        "govflow start doc_approval --actor clerk.wang --role clerk --unit county.office \\",
+        '    --data \'{"title": "关于春耕的请示", "pages": 3}\'',
+        "ID=$(govflow start doc_approval --actor clerk.wang --role clerk --data @doc.json)",
+    )
+)
+@click.argument("name")
+@actor_options()
+@click.option("--data", "data_text", metavar="JSON|@FILE", default=None, help="Instance data: JSON or @file.json.")
+@click.option("--version", "version", type=int, default=None, help="Workflow version [default: latest].")
+@pass_settings
+def start(
+    settings: Settings,
+    name: str,
+    actor_id: str,
+    roles: tuple[str, ...],
+    unit: str | None,
+    data_text: str | None,
+    version: int | None,
+) -> None:
+    """Start an instance of workflow NAME; prints the new instance id."""
+    data = parse_json_object(data_text, "--data")
+    actor = make_actor(actor_id, roles, unit)
+    engine = settings.engine(create=True)
+    instance = engine.start(name, actor=actor, data=data, version=version)
+    click.echo(instance.id)
+
+
+@cli.command(
+    epilog=examples(
+        "govflow fire doc-0005 review --actor reviewer.li --role reviewer",
+        'govflow fire doc-0006 approve --actor leader.zhao --role leader --payload \'{"opinion": "同意。"}\'',
+        'govflow fire $ID submit --actor clerk.wang --role clerk --justification "附件较多" --expect-revision 1',
+    )
+)
+@click.argument("instance_id", metavar="ID")
+@click.argument("event")
+@actor_options()
+@click.option("--payload", "payload_text", metavar="JSON|@FILE", default=None, help="Event payload: JSON or @file.")
+@click.option("--justification", default=None, metavar="TEXT", help="Override a failed 原则上 rule, on the record.")
+@click.option("--expect-revision", type=int, default=None, metavar="N", help="Fail if the instance moved on.")
+@pass_settings
+def fire(
+    settings: Settings,
+    instance_id: str,
+    event: str,
+    actor_id: str,
+    roles: tuple[str, ...],
+    unit: str | None,
+    payload_text: str | None,
+    justification: str | None,
+    expect_revision: int | None,
+) -> None:
+    """Fire EVENT on instance ID as an actor; prints the new state."""
+    payload = parse_json_object(payload_text, "--payload")
+    actor = make_actor(actor_id, roles, unit)
+    engine = settings.engine()
+    before = engine.get(instance_id)
+    after = engine.fire(
+        instance_id,
+        event,
+        actor=actor,
+        payload=payload,
+        justification=justification,
+        expected_revision=expect_revision,
+    )
+    wf = engine.workflow(after.workflow, after.workflow_version)
+    click.echo(
+        f"{after.id}: {_state_text(wf, before.state)} -> {_state_text(wf, after.state)} (revision {after.revision})"
+    )
+
+
+@cli.command(
+    epilog=examples(
+        "govflow inbox --actor leader.zhao --role leader",
+        "govflow inbox --actor reviewer.li --role reviewer --workflow doc_approval",
+    )
+)
+@actor_options(roles_required=True)
+@click.option("--workflow", "workflow", default=None, metavar="NAME", help="Only this workflow.")
+@pass_settings
+def inbox(settings: Settings, actor_id: str, roles: tuple[str, ...], unit: str | None, workflow: str | None) -> None:
+    """List the instances waiting for an actor (待办) and the events they may fire."""
+    actor = make_actor(actor_id, roles, unit)
+    engine = settings.engine()
+    if workflow is not None:
+        engine.workflow(workflow)
+    items = engine.inbox(actor, workflow)
+    console = _console()
+    table = Table(title=f"inbox of {actor.id} ({len(items)})")
+    table.add_column("instance", no_wrap=True)
+    for column in ("workflow", "state", "unit", "updated (Asia/Shanghai)", "events"):
+        table.add_column(column)
+    for item in items:
+        inst = item.instance
+        wf = engine.workflow(inst.workflow, inst.workflow_version)
+        table.add_row(
+            inst.id,
+            f"{inst.workflow} v{inst.workflow_version}",
+            _state_text(wf, inst.state),
+            inst.unit or "",
+            inst.updated_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+            ", ".join(item.events),
+        )
+    console.print(table)
+
+
+@cli.command(epilog=examples("govflow history doc-0002", "govflow history doc-0002 --json | jq '.[].event'"))
+@click.argument("instance_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON (times in UTC).")
+@pass_settings
+def history(settings: Settings, instance_id: str, as_json: bool) -> None:
+    """Show an instance's audit trail (审计记录), oldest first."""
+    engine = settings.engine()
+    events = engine.history(instance_id)
+    if as_json:
+        click.echo(json.dumps([{**e.body(), "hash": e.hash} for e in events], ensure_ascii=False, indent=2))
+        return
+    instance = engine.get(instance_id)
+    wf = engine.workflow(instance.workflow, instance.workflow_version)
+    console = _console()
+    table = Table(title=f"{instance.id}: {instance.workflow} v{instance.workflow_version}, now {instance.state}")
+    table.add_column("seq", justify="right")
+    table.add_column("time (Asia/Shanghai)", no_wrap=True)
+    for column in ("event", "source -> dest", "actor", "roles", "justification"):
+        table.add_column(column)
+    table.add_column("hash", no_wrap=True)
+    for e in events:
+        source = _state_text(wf, e.source) if e.source else ""
+        table.add_row(
+            str(e.seq),
+            _when(e),
+            e.event,
+            f"{source} -> {_state_text(wf, e.dest)}".strip(),
+            e.actor,
+            ", ".join(e.roles),
+            e.justification or "",
+            e.hash[:12],
+        )
+    console.print(table)
+
+
+@cli.command(epilog=examples("govflow verify", "govflow verify doc-0001"))
+@click.argument("instance_id", metavar="[ID]", required=False)
+@pass_settings
+def verify(settings: Settings, instance_id: str | None) -> None:
+    """Verify audit hash chains: one instance, or every instance. Exits 1 if any is broken."""
+    engine = settings.engine()
+    if instance_id is not None:
+        engine.verify(instance_id)
+        click.echo(f"ok: audit chain of {instance_id} verified ({len(engine.history(instance_id))} events)")
+        return
+    failures: list[AuditIntegrityError] = engine.verify_all()
+    total = engine.count()
+    for failure in failures:
+        click.echo(f"broken: {_one_line(str(failure))}")
+    if failures:
+        click.echo(f"error: {len(failures)} of {total} audit chain(s) broken", err=True)
+        sys.exit(EXIT_REJECTED)
+    click.echo(f"ok: {total} audit chain(s) verified")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

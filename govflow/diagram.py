@@ -1,0 +1,138 @@
+"""Diagrams (流程图): Mermaid and Graphviz DOT source for a workflow, from transitions' own backends.
+
+Why transitions' backends: the engine already compiles every workflow into a `transitions`
+machine, and its diagram extension (`GraphMachine`, engines ``"mermaid"`` and ``"graphviz"``)
+knows how to lay a machine out as text. govflow builds a throw-away, model-less `GraphMachine`
+from the definition (the flat one: `HierarchicalGraphMachine` treats ``_`` in state names as
+nesting, and govflow state names use ``_`` freely), gives states and edges govflow's labels, and
+asks the backend's graph object for its source without rendering anything.
+
+What the backends cannot do, and how it is handled (each kept minimal):
+
+- States carry no label in `transitions.State`; a small state class adds one (the `label`
+  attribute the markup already reads), so nodes show ``name (中文标签)``.
+- The flat graph does not mark final states. A ``final`` node style is added (both engines),
+  and Mermaid's ``state --> [*]`` lines for final states are appended to its text, after the
+  ``[*] --> initial`` line the backend writes itself.
+- The Mermaid backend writes the title as bare front matter, which Mermaid ignores; passing the
+  title as ``title: …`` makes it a real YAML front-matter title. DOT takes the title as is.
+- The Mermaid backend leaves indentation on its blank lines; trailing spaces are stripped so the
+  text can sit in a docstring or Markdown file that linters check.
+- Mermaid ends an edge description at ``:`` or ``;`` and reads ``#`` as an entity, and a state
+  label sits in double quotes: those characters are replaced by full-width forms in the labels
+  handed to the Mermaid backend (DOT quoting is done by the graphviz package).
+
+The current state of an instance is highlighted with the backends' own ``active`` style.
+Output depends only on the definition's order, so it is deterministic.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Literal
+
+from transitions import State as MachineState
+from transitions.extensions.diagrams import GraphMachine
+
+from govflow.definition import Transition, Workflow
+from govflow.errors import GovflowError
+
+FORMATS = ("mermaid", "dot")
+"""Diagram formats `render` accepts."""
+
+_MERMAID_UNSAFE = str.maketrans({":": "：", ";": "；", "#": "＃", '"': "＂"})
+
+
+class _LabelledState(MachineState):
+    """A transitions state with the `label` the diagram markup reads (core states have none)."""
+
+    def __init__(self, *args: Any, label: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.label = label
+
+
+def _styles() -> dict[str, Any]:
+    styles: dict[str, Any] = copy.deepcopy(GraphMachine.style_attributes)
+    styles["node"]["final"] = {"color": "black", "fillcolor": "lightgrey", "peripheries": "2"}
+    return styles
+
+
+class _DiagramMachine(GraphMachine):
+    """A model-less GraphMachine used only to produce diagram source, never to run anything."""
+
+    state_cls = _LabelledState
+    style_attributes = _styles()
+
+
+def edge_label(t: Transition) -> str:
+    """`event (label) [roles]`, then hard guards after ``if`` and soft ones after ``原则上``."""
+    roles = ", ".join(sorted(t.roles)).replace("*", "any")
+    text = f"{t.display} [{roles}]"
+    if t.guards:
+        text += " if " + ", ".join(g.name for g in t.guards)
+    if t.soft_guards:
+        text += " 原则上 " + ", ".join(g.name for g in t.soft_guards)
+    return text
+
+
+def _title(workflow: Workflow) -> str:
+    title = f"{workflow.name} v{workflow.version}"
+    return f"{title} ({workflow.title})" if workflow.title else title
+
+
+def _graph(workflow: Workflow, engine: Literal["mermaid", "graphviz"], current: str | None, clean: bool) -> Any:
+    def safe(text: str) -> str:
+        return text.translate(_MERMAID_UNSAFE) if clean else text
+
+    machine = _DiagramMachine(
+        model=None,
+        states=[{"name": s.name, "label": safe(s.display), "final": s.final} for s in workflow.states],
+        initial=workflow.initial.name,
+        auto_transitions=False,
+        graph_engine=engine,
+        title=_title(workflow),
+    )
+    if engine == "graphviz" and not machine.graph_cls.__module__.endswith("diagrams_graphviz"):
+        raise GovflowError("DOT output needs the 'graphviz' Python package (pip install graphviz)")
+    for t in workflow.transitions:
+        for source in workflow.sources(t):
+            machine.add_transition(t.event, source, t.dest, label=safe(edge_label(t)))
+    graph = machine.graph_cls(machine)
+    for state in workflow.states:
+        if state.final:
+            graph.set_node_style(state.name, "final")
+    if current is not None:
+        try:
+            workflow.state(current)
+        except KeyError:
+            raise GovflowError(
+                f"workflow {workflow.name!r} v{workflow.version} has no state {current!r} to highlight"
+            ) from None
+        graph.set_node_style(current, "active")
+    return graph
+
+
+def mermaid(workflow: Workflow, current: str | None = None) -> str:
+    """Mermaid ``stateDiagram-v2`` source; `current` (a state name) is highlighted."""
+    graph = _graph(workflow, "mermaid", current, clean=True)
+    source: str = graph.get_graph(title="title: " + _title(workflow).translate(_MERMAID_UNSAFE)).source
+    lines = [line.rstrip() for line in source.split("\n")]
+    indent = lines[-1][: len(lines[-1]) - len(lines[-1].lstrip())]
+    lines.extend(f"{indent}{state.name} --> [*]" for state in workflow.states if state.final)
+    return "\n".join(lines) + "\n"
+
+
+def dot(workflow: Workflow, current: str | None = None) -> str:
+    """Graphviz DOT source; `current` (a state name) is highlighted."""
+    graph = _graph(workflow, "graphviz", current, clean=False)
+    source: str = graph.get_graph(title=_title(workflow)).source
+    return source
+
+
+def render(workflow: Workflow, fmt: str = "mermaid", current: str | None = None) -> str:
+    """Diagram source in `fmt` (``"mermaid"`` or ``"dot"``)."""
+    if fmt == "mermaid":
+        return mermaid(workflow, current)
+    if fmt == "dot":
+        return dot(workflow, current)
+    raise GovflowError(f"unknown diagram format {fmt!r} (use one of: {', '.join(FORMATS)})")
