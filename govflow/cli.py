@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -25,7 +28,7 @@ from govflow.actor import Actor
 from govflow.audit import AuditEvent
 from govflow.clock import SHANGHAI, SystemClock
 from govflow.definition import Workflow
-from govflow.engine import Engine
+from govflow.engine import Due, Engine, TickOutcome
 from govflow.errors import AuditIntegrityError, GovflowError
 from govflow.storage.sqlite import SQLiteStorage
 
@@ -576,6 +579,150 @@ def verify(settings: Settings, instance_id: str | None) -> None:
         click.echo(f"error: {len(failures)} of {total} audit chain(s) broken", err=True)
         sys.exit(EXIT_REJECTED)
     click.echo(f"ok: {total} audit chain(s) verified")
+
+
+# -- time: timers, worker, calendar ------------------------------------------------------------
+
+
+def _print_outcomes(outcomes: Sequence[TickOutcome]) -> None:
+    for outcome in outcomes:
+        timer = outcome.timer
+        due = timer.params.get("due_date") or timer.due.astimezone(SHANGHAI).date().isoformat()
+        line = f"{outcome.result}: {timer.action} {timer.name} (due {due}) on {timer.instance_id}"
+        click.echo(line + (f" — {_one_line(outcome.detail)}" if outcome.detail else ""))
+
+
+@cli.command(epilog=examples("govflow tick", "govflow --db gov.db tick --limit 500"))
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(min=1), help="Timers per batch.")
+@pass_settings
+def tick(settings: Settings, limit: int) -> None:
+    """Run one sweep: act on every timer due now (overdue, reminders, escalations, system events)."""
+    outcomes = settings.engine().tick(limit=limit)
+    _print_outcomes(outcomes)
+    click.echo(f"swept: {len(outcomes)} timer(s) due")
+
+
+@cli.command(epilog=examples("govflow worker", "govflow --db gov.db worker --interval 5"))
+@click.option(
+    "--interval", default=30.0, show_default=True, type=click.FloatRange(min=0.01), help="Seconds between sweeps."
+)
+@click.option("--sweeps", default=None, type=click.IntRange(min=1), help="Stop after this many sweeps.")
+@pass_settings
+def worker(settings: Settings, interval: float, sweeps: int | None) -> None:
+    """Sweep due timers in a loop until SIGINT or SIGTERM, then stop cleanly.
+
+    A sweep in progress finishes (each timer commits on its own), so stopping never leaves a
+    timer half-done; timers due while no worker runs are picked up by the next sweep.
+    """
+    engine = settings.engine()
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: object) -> None:
+        click.echo(f"worker: {signal.Signals(signum).name} received, stopping after this sweep", err=True)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    done = 0
+    click.echo(f"worker: sweeping {settings.db_path()} every {interval:g}s (Ctrl-C to stop)", err=True)
+    try:
+        while not stop.is_set():
+            _print_outcomes(engine.tick())
+            done += 1
+            if sweeps is not None and done >= sweeps:
+                break
+            stop.wait(interval)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo(f"worker: stopped after {done} sweep(s)", err=True)
+
+
+def _due_table(title: str, rows: Sequence[Due]) -> Table:
+    table = Table(title=title)
+    for column in ("instance", "workflow", "state", "unit", "deadline", "due", "status"):
+        table.add_column(column)
+    for due in rows:
+        timer, inst = due.timer, due.instance
+        label = timer.params.get("label") or ""
+        table.add_row(
+            inst.id,
+            inst.workflow,
+            inst.state,
+            inst.unit or "",
+            f"{timer.name} ({label})" if label else timer.name,
+            str(timer.params.get("due_date", "")) + (" (provisional)" if timer.provisional else ""),
+            timer.status,
+        )
+    return table
+
+
+@cli.command(epilog=examples("govflow overdue", "govflow overdue --unit county.office"))
+@click.option("--workflow", default=None, help="Only this workflow.")
+@click.option("--unit", default=None, help="Only instances of this unit.")
+@pass_settings
+def overdue(settings: Settings, workflow: str | None, unit: str | None) -> None:
+    """List deadlines that have passed and are still unmet (逾期未办)."""
+    rows = settings.engine().overdue(workflow, unit=unit)
+    _console().print(_due_table(f"overdue: {len(rows)}", rows))
+
+
+@cli.command(epilog=examples("govflow upcoming --days 7", "govflow upcoming --actor li --role clerk"))
+@click.option("--days", default=7.0, show_default=True, type=click.FloatRange(min=0), help="Look this far ahead.")
+@click.option("--workflow", default=None, help="Only this workflow.")
+@click.option("--unit", default=None, help="Only instances of this unit.")
+@click.option("--actor", "actor_id", default=None, metavar="ID", help="Only where this actor can act now.")
+@click.option("--role", "roles", multiple=True, metavar="ROLE", help="A role the actor holds (repeatable).")
+@pass_settings
+def upcoming(
+    settings: Settings,
+    days: float,
+    workflow: str | None,
+    unit: str | None,
+    actor_id: str | None,
+    roles: tuple[str, ...],
+) -> None:
+    """List deadlines falling due soon (即将到期)."""
+    actor = make_actor(actor_id, roles, None) if actor_id else None
+    rows = settings.engine().upcoming(timedelta(days=days), workflow=workflow, unit=unit, actor=actor)
+    _console().print(_due_table(f"due within {days:g} day(s): {len(rows)}", rows))
+
+
+@cli.group()
+def calendar() -> None:
+    """Official holiday schedules (放假安排) stored in the database."""
+
+
+@calendar.command("load", epilog=examples("govflow calendar load 2027.json"))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_settings
+def calendar_load(settings: Settings, file: Path) -> None:
+    """Store a year's official schedule and recompute pending provisional deadlines.
+
+    FILE is JSON: {"year": 2027, "holidays": ["2027-01-01", ...], "workdays": [...],
+    "source": "国务院办公厅关于2027年部分节假日安排的通知"}.
+    """
+    from govflow.calendar import load_schedule
+
+    try:
+        schedule = load_schedule(file)
+    except OSError as exc:
+        raise CliError(f"cannot read {str(file)!r}: {exc.strerror or exc}") from None
+    moved = settings.engine(create=True).load_schedule(schedule)
+    click.echo(
+        f"ok: {schedule.year} schedule stored ({len(schedule.holidays)} holidays, {len(schedule.workdays)} "
+        f"make-up workdays); {moved} provisional deadline(s) recomputed"
+    )
+
+
+@calendar.command("show", epilog=examples("govflow calendar show"))
+@pass_settings
+def calendar_show(settings: Settings) -> None:
+    """List the year schedules stored in the database."""
+    docs = settings.engine(create=True).storage.documents("calendar")
+    if not docs:
+        click.echo("no year schedules stored; the holidays package's official years apply")
+    for year, doc in sorted(docs.items()):
+        click.echo(f"{year}: {json.loads(doc['json']).get('source', '')}")
 
 
 if __name__ == "__main__":  # pragma: no cover

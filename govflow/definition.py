@@ -424,9 +424,10 @@ def _common_deadline_problems(
     problems: list[str] = []
     if d.satisfied_by is not None and d.satisfied_by not in events:
         problems.append(f"{where} is satisfied by unknown event {d.satisfied_by!r}")
-    if isinstance(d, dl.Deadline) and isinstance(d.anchor, dl.FromField | dl.BeforeField) and date_fields is not None:
-        if d.anchor.field not in date_fields:
-            problems.append(f"{where} is anchored on {d.anchor.field!r}, which is not a date field of the data schema")
+    anchor = d.anchor if isinstance(d, dl.Deadline) else None
+    field = anchor.field if isinstance(anchor, dl.FromField | dl.BeforeField) else None
+    if field is not None and date_fields is not None and field not in date_fields:
+        problems.append(f"{where} is anchored on {field!r}, which is not a date field of the data schema")
     return problems
 
 

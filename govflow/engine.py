@@ -189,7 +189,8 @@ class Engine:
                 actor.id,
                 "start",
                 "role",
-                f"starting {wf.name!r} needs one of the roles {_roles_text(wf.start_roles)}, the actor holds {_roles_text(actor.roles)}",
+                f"starting {wf.name!r} needs one of the roles {_roles_text(wf.start_roles)}, "
+                f"the actor holds {_roles_text(actor.roles)}",
             )
         plain, _ = validate(wf.schema, data or {}, f"start data of {wf.name!r}")
         now = self.now()

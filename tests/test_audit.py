@@ -7,13 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import ALICE, BOB, approval_workflow
 
 from govflow import Engine
 from govflow.clock import FakeClock
 from govflow.errors import AuditIntegrityError, StorageError
 from govflow.storage import SQLiteStorage
-
-from conftest import ALICE, BOB, approval_workflow
 
 
 @pytest.fixture
@@ -43,17 +42,26 @@ def reopened(path: Path, clock: FakeClock) -> Engine:
 
 CASES: dict[str, tuple[tuple[str, ...], str]] = {
     "edited actor": (("UPDATE audit SET actor = 'mallory' WHERE seq = 3",), "does not match its hash"),
-    "edited payload": (("UPDATE audit SET payload = '{\"title\":\"改过\"}' WHERE seq = 1",), "does not match its hash"),
-    "edited time": (("UPDATE audit SET at = '2026-03-01T00:00:00.000000+00:00' WHERE seq = 2",), "does not match its hash"),
+    "edited payload": (('UPDATE audit SET payload = \'{"title":"改过"}\' WHERE seq = 1',), "does not match its hash"),
+    "edited time": (
+        ("UPDATE audit SET at = '2026-03-01T00:00:00.000000+00:00' WHERE seq = 2",),
+        "does not match its hash",
+    ),
     "deleted middle": (("DELETE FROM audit WHERE seq = 2",), "expected event #2 here, found #3"),
     "deleted last": (("DELETE FROM audit WHERE seq = 4",), "events missing or added"),
     "inserted": (
-        ("INSERT INTO audit SELECT instance_id, 5, kind, event, source, dest, actor, roles, on_behalf_of, at, payload, "
-         "justification, overrides, workflow_version, detail, prev_hash, hash FROM audit WHERE seq = 4",),
+        (
+            "INSERT INTO audit SELECT instance_id, 5, kind, event, source, dest, actor, roles, on_behalf_of, at, "
+            "payload, justification, overrides, workflow_version, detail, prev_hash, hash FROM audit WHERE seq = 4",
+        ),
         "does not match its hash",
     ),
     "reordered": (
-        ("UPDATE audit SET seq = 99 WHERE seq = 2", "UPDATE audit SET seq = 2 WHERE seq = 3", "UPDATE audit SET seq = 3 WHERE seq = 99"),
+        (
+            "UPDATE audit SET seq = 99 WHERE seq = 2",
+            "UPDATE audit SET seq = 2 WHERE seq = 3",
+            "UPDATE audit SET seq = 3 WHERE seq = 99",
+        ),
         "does not match its hash",
     ),
     "state rewritten": (("UPDATE instances SET state = 'approved'",), "replaying the history ends in 'archived'"),
@@ -84,7 +92,7 @@ def test_a_forged_chain_that_rehashes_still_fails_on_the_head(db: tuple[Path, st
 def test_corrupted_database_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.db"
     path.write_bytes(b"this is not a database at all" * 100)
-    with pytest.raises(StorageError, match="cannot open .* as a govflow SQLite database"):
+    with pytest.raises(StorageError, match=r"cannot open .* as a govflow SQLite database"):
         SQLiteStorage(path)
 
 
@@ -107,7 +115,9 @@ def test_reopening_keeps_everything(db: tuple[Path, str], clock: FakeClock) -> N
 
 
 @pytest.mark.parametrize("mutate", [lambda e: e.history("x")])
-def test_history_of_unknown_instance(db: tuple[Path, str], clock: FakeClock, mutate: Callable[[Engine], object]) -> None:
+def test_history_of_unknown_instance(
+    db: tuple[Path, str], clock: FakeClock, mutate: Callable[[Engine], object]
+) -> None:
     from govflow.errors import InstanceNotFound
 
     with pytest.raises(InstanceNotFound):

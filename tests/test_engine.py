@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import attrs
 import pytest
+from conftest import ALICE, BOB, approval_workflow
 
 from govflow import Actor, Engine, GuardContext, State, Transition, Workflow, effect, guard
 from govflow.clock import SHANGHAI, FakeClock
@@ -25,8 +27,6 @@ from govflow.errors import (
     UnknownWorkflow,
 )
 from govflow.storage import Storage
-
-from conftest import ALICE, BOB, approval_workflow
 
 
 def snapshot(engine: Engine, instance_id: str) -> tuple[Any, ...]:
@@ -56,7 +56,7 @@ def test_contract_walkthrough(engine: Engine, clock: FakeClock) -> None:
     assert history[1].roles == ("clerk",)
     assert history[1].at == datetime(2026, 3, 2, 10, tzinfo=SHANGHAI)
     assert history[0].payload == {"title": "关于春耕的请示"}
-    assert all(e.prev_hash == p.hash for p, e in zip(history, history[1:], strict=False))
+    assert all(e.prev_hash == p.hash for p, e in itertools.pairwise(history))
     assert inst.head == history[-1].hash
     engine.verify(inst.id)
 

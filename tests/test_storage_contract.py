@@ -18,8 +18,17 @@ T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 def instance(iid: str, *, revision: int = 1, state: str = "a", head: str = "h", **kw: object) -> Instance:
     fields: dict[str, object] = {
-        "id": iid, "workflow": "w", "workflow_version": 1, "state": state, "data": {"n": 1}, "revision": revision,
-        "unit": "u1", "created_at": T0, "updated_at": T0, "created_by": "alice", "head": head,
+        "id": iid,
+        "workflow": "w",
+        "workflow_version": 1,
+        "state": state,
+        "data": {"n": 1},
+        "revision": revision,
+        "unit": "u1",
+        "created_at": T0,
+        "updated_at": T0,
+        "created_by": "alice",
+        "head": head,
     }
     fields.update(kw)
     return Instance(**fields)  # type: ignore[arg-type]
@@ -27,9 +36,20 @@ def instance(iid: str, *, revision: int = 1, state: str = "a", head: str = "h", 
 
 def event(iid: str, seq: int, prev: str = GENESIS, dest: str = "a", source: str | None = None) -> object:
     return seal(
-        instance_id=iid, seq=seq, kind="start" if seq == 1 else "transition", event="e", source=source, dest=dest,
-        actor="alice", roles=["clerk"], at=T0, payload={"k": "值"}, justification=None, overrides=(),
-        workflow_version=1, prev_hash=prev,
+        instance_id=iid,
+        seq=seq,
+        kind="start" if seq == 1 else "transition",
+        event="e",
+        source=source,
+        dest=dest,
+        actor="alice",
+        roles=["clerk"],
+        at=T0,
+        payload={"k": "值"},
+        justification=None,
+        overrides=(),
+        workflow_version=1,
+        prev_hash=prev,
     )
 
 
@@ -76,17 +96,38 @@ def test_compare_and_set_on_revision(storage: Storage) -> None:
 
 def test_timers_arm_cancel_fire_exactly_once(storage: Storage) -> None:
     inst = create(storage, "i1")
-    t1, t2, t3 = timer("t1", "i1", T0 + timedelta(days=2)), timer("t2", "i1", T0 + timedelta(days=1)), timer("t3", "i1", T0 + timedelta(days=5), None)
-    storage.commit(Change(instance=instance("i1", revision=1, head=inst.head), expected_revision=1, events=(), arm=(t1, t2, t3)))
+    t1, t2, t3 = (
+        timer("t1", "i1", T0 + timedelta(days=2)),
+        timer("t2", "i1", T0 + timedelta(days=1)),
+        timer("t3", "i1", T0 + timedelta(days=5), None),
+    )
+    storage.commit(
+        Change(instance=instance("i1", revision=1, head=inst.head), expected_revision=1, events=(), arm=(t1, t2, t3))
+    )
     assert [t.id for t in storage.timers("i1")] == ["t2", "t1", "t3"]
     assert storage.timers("i1")[0] == t2
     assert [t.id for t in storage.due_timers(T0 + timedelta(days=2))] == ["t2", "t1"]
     assert [t.id for t in storage.due_timers(T0 + timedelta(days=9), limit=1)] == ["t2"]
-    storage.commit(Change(instance=instance("i1", revision=1, head=inst.head), expected_revision=1, events=(), claim=(("t2", "fired"),), settle=(("t1", "cancelled"),)))
+    storage.commit(
+        Change(
+            instance=instance("i1", revision=1, head=inst.head),
+            expected_revision=1,
+            events=(),
+            claim=(("t2", "fired"),),
+            settle=(("t1", "cancelled"),),
+        )
+    )
     assert [t.id for t in storage.timers("i1")] == ["t3"]
     # Firing a timer that is no longer pending loses, and the whole change is refused.
     with pytest.raises(ConcurrentModification):
-        storage.commit(Change(instance=instance("i1", revision=1, state="moved", head=inst.head), expected_revision=1, events=(), claim=(("t2", "fired"),)))
+        storage.commit(
+            Change(
+                instance=instance("i1", revision=1, state="moved", head=inst.head),
+                expected_revision=1,
+                events=(),
+                claim=(("t2", "fired"),),
+            )
+        )
     assert storage.load("i1").state == "a"
 
 
@@ -95,7 +136,14 @@ def test_queries(storage: Storage) -> None:
     create(storage, "i2", state="b", unit="u2", created_at=T0 + timedelta(hours=1))
     create(storage, "i3", workflow="other", created_at=T0 + timedelta(hours=2), parent_id="i1")
     inst = storage.load("i2")
-    storage.commit(Change(instance=inst, expected_revision=1, events=(), keys=(("members", "bob"), ("members", "amy"), ("year", "2026"))))
+    storage.commit(
+        Change(
+            instance=inst,
+            expected_revision=1,
+            events=(),
+            keys=(("members", "bob"), ("members", "amy"), ("year", "2026")),
+        )
+    )
     storage.commit(Change(instance=storage.load("i1"), expected_revision=1, events=(), keys=(("members", "bob"),)))
     ids = lambda q: [i.id for i in storage.find(q)]  # noqa: E731
     assert ids(Query()) == ["i1", "i2", "i3"]
@@ -138,7 +186,13 @@ def test_threads_racing_on_one_instance_lose_cleanly(storage: Storage) -> None:
         nxt = event("i1", 2, inst.head, f"s{n}", "a")
         barrier.wait()
         try:
-            storage.commit(Change(instance=instance("i1", revision=2, state=f"s{n}", head=nxt.hash), expected_revision=1, events=(nxt,)))  # type: ignore[attr-defined]
+            storage.commit(
+                Change(
+                    instance=instance("i1", revision=2, state=f"s{n}", head=nxt.hash),
+                    expected_revision=1,
+                    events=(nxt,),
+                )
+            )  # type: ignore[attr-defined]
             wins.append(n)
         except ConcurrentModification:
             losses.append(n)

@@ -114,7 +114,10 @@ MIGRATIONS: tuple[tuple[int, str, Migration], ...] = ((1, "instances, audit, tim
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
-_INSTANCE_COLUMNS = "id, workflow, workflow_version, state, data, revision, unit, created_at, updated_at, created_by, head, parent_id, marks"
+_INSTANCE_COLUMNS = (
+    "id, workflow, workflow_version, state, data, revision, unit, "
+    "created_at, updated_at, created_by, head, parent_id, marks"
+)
 _AUDIT_COLUMNS = (
     "instance_id, seq, kind, event, source, dest, actor, roles, on_behalf_of, at, payload, "
     "justification, overrides, workflow_version, detail, prev_hash, hash"
