@@ -348,7 +348,7 @@ def show(settings: Settings, name: str, version: int | None, as_json: bool) -> N
             t.label,
             ", ".join(t.source),
             t.dest,
-            ", ".join(sorted(t.roles)),
+            t.roles_text,
             ", ".join(g.name for g in t.guards),
             ", ".join(g.name for g in t.soft_guards),
             ", ".join(e.name for e in t.effects),

@@ -45,8 +45,12 @@ class SystemClock:
 class FakeClock:
     """A clock that stands still until told to move: the clock every time-dependent test uses.
 
-    >>> clock = FakeClock(datetime(2026, 3, 2, 9, tzinfo=SHANGHAI))
-    >>> clock.advance(days=3)
+    Example:
+        ```python
+        clock = FakeClock(datetime(2026, 3, 2, 9, tzinfo=SHANGHAI))
+        clock.advance(days=3)  # now 2026-03-05 09:00 Asia/Shanghai
+        ```
+
     """
 
     def __init__(self, start: datetime) -> None:

@@ -8,12 +8,14 @@ schemas referenced by their registered names.
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
+from govflow import access as ac
 from govflow import deadlines as dl
 from govflow.data import schema_fields
 from govflow.effects import EFFECTS, Effect
@@ -61,6 +63,16 @@ def _role_set(value: str | Iterable[str]) -> frozenset[str]:
     return frozenset(value)
 
 
+def _requirements(value: str | ac.Requirement | Iterable[str | ac.Requirement]) -> frozenset[str | ac.Requirement]:
+    if isinstance(value, str | ac.Requirement):
+        return frozenset({value})
+    return frozenset(value)
+
+
+def _separations(value: Iterable[ac.Separation]) -> tuple[ac.Separation, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class State:
     """A stage of the process: English identifier `name`, Chinese `label` (e.g. "整改中")."""
@@ -81,7 +93,9 @@ class State:
 
 @attrs.frozen
 class Transition:
-    """What an event does: from `source` state(s) to `dest`, for actors holding one of `roles`.
+    """What an event does: from `source` state(s) to `dest`, for actors meeting one of `roles`
+    (role names, or `govflow.access` requirements: `Scoped`, `Relative`) and every `separation`
+    rule (`NotInitiator`, `NotActorOf`, `NotSubject`, …).
 
     `guards` are hard rules, `soft_guards` are 原则上 rules (see `govflow.guards`); `effects` run
     after the state change. With `payload_schema` (an attrs class) the event's payload is
@@ -94,7 +108,7 @@ class Transition:
     event: str
     source: tuple[str, ...] = attrs.field(converter=_names)
     dest: str
-    roles: frozenset[str] = attrs.field(converter=_role_set)
+    roles: frozenset[str | ac.Requirement] = attrs.field(converter=_requirements)
     guards: tuple[Guard, ...] = attrs.field(default=(), converter=_guards)
     soft_guards: tuple[Guard, ...] = attrs.field(default=(), converter=_guards)
     effects: tuple[Effect, ...] = attrs.field(default=(), converter=_effects)
@@ -102,11 +116,17 @@ class Transition:
     payload_schema: type | None = None
     opens: tuple[dl.Deadline, ...] = attrs.field(default=(), converter=_obligations)
     requires_met: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    separation: tuple[ac.Separation, ...] = attrs.field(default=(), converter=_separations)
 
     @property
     def display(self) -> str:
         """`event (label)` for people."""
         return f"{self.event} ({self.label})" if self.label else self.event
+
+    @property
+    def roles_text(self) -> str:
+        """Who may fire it, short and sorted (``*`` is any actor)."""
+        return ", ".join(sorted(str(r) for r in self.roles))
 
 
 @attrs.frozen
@@ -206,7 +226,8 @@ def _transition_json(t: Transition) -> dict[str, Any]:
         "label": t.label,
         "source": list(t.source),
         "dest": t.dest,
-        "roles": sorted(t.roles),
+        "roles": sorted((_spec_json(r) for r in t.roles), key=lambda r: json.dumps(r, sort_keys=True)),
+        "separation": [_spec_json(r) for r in t.separation],
         "guards": [g.name for g in t.guards],
         "soft_guards": [g.name for g in t.soft_guards],
         "effects": [e.name for e in t.effects],
@@ -277,7 +298,8 @@ def _transition_from_json(doc: Mapping[str, Any], workflow: str) -> Transition:
         label=doc.get("label", ""),
         source=doc["source"],
         dest=doc["dest"],
-        roles=doc["roles"],
+        roles=[_spec_from_json(r) for r in doc["roles"]],
+        separation=[_spec_from_json(r) for r in doc.get("separation", ())],
         guards=[GUARDS.get(n, workflow) for n in doc.get("guards", ())],
         soft_guards=[GUARDS.get(n, workflow) for n in doc.get("soft_guards", ())],
         effects=[EFFECTS.get(n, workflow) for n in doc.get("effects", ())],
@@ -372,6 +394,27 @@ def _problems(wf: Workflow) -> list[str]:
         if fields is not None and name not in fields:
             problems.append(f"index field {name!r} is not a field of the data schema")
     problems.extend(_deadline_problems(wf, outgoing))
+    problems.extend(_access_problems(wf))
+    return problems
+
+
+def _access_problems(wf: Workflow) -> list[str]:
+    """Relative roles must name registered resolvers; four-eyes rules must name real events."""
+    problems: list[str] = []
+    events = set(wf.events)
+    for t in wf.transitions:
+        for entry in t.roles:
+            if isinstance(entry, ac.Relative) and entry.name not in ac.RESOLVERS:
+                problems.append(
+                    f"transition {t.event!r} uses unregistered resolver {entry.name!r} (register it with @resolver)"
+                )
+        for rule in t.separation:
+            if isinstance(rule, ac.NotActorOf):
+                for name in rule.events:
+                    if name not in events:
+                        problems.append(f"transition {t.event!r}: four-eyes rule names unknown event {name!r}")
+            if isinstance(rule, ac.Custom) and rule.rule not in ac.SEPARATIONS:
+                problems.append(f"transition {t.event!r} uses unregistered separation rule {rule.rule!r}")
     return problems
 
 

@@ -66,7 +66,7 @@ class _DiagramMachine(GraphMachine):
 
 def edge_label(t: Transition) -> str:
     """`event (label) [roles]`, then hard guards after ``if`` and soft ones after ``原则上``."""
-    roles = ", ".join(sorted(t.roles)).replace("*", "any")
+    roles = t.roles_text.replace("*", "any")
     text = f"{t.display} [{roles}]"
     if t.guards:
         text += " if " + ", ".join(g.name for g in t.guards)

@@ -17,17 +17,20 @@ from typing import Any
 import attrs
 
 from govflow import deadlines as dl
+from govflow.access import AccessContext, Grant, authorize
 from govflow.actor import SYSTEM, Actor
 from govflow.audit import GENESIS, AuditEvent, seal, verify_chain
 from govflow.calendar import Calendar, ChinaCalendar, YearSchedule, china_calendar
 from govflow.clock import Clock, SystemClock, require_aware
 from govflow.data import ensure_json, structure, validate
 from govflow.definition import Transition, Workflow
+from govflow.directory import Directory
 from govflow.effects import EffectContext
 from govflow.errors import (
     AuditIntegrityError,
     ConcurrentModification,
     DefinitionError,
+    DirectoryError,
     GovflowError,
     GuardRejected,
     InvalidData,
@@ -90,7 +93,7 @@ class _Choice:
     transition: Transition
     data: dict[str, Any]
     payload: dict[str, Any]
-    roles: tuple[str, ...]
+    grant: Grant
     overrides: tuple[str, ...]
 
 
@@ -101,8 +104,10 @@ class Engine:
     (use `FakeClock` in tests); `calendar` counts deadlines (default: the PRC calendar, strict
     about years without official data — pass ``china_calendar(provisional=True)`` to compute
     such deadlines provisionally). Year schedules stored with `load_schedule` are applied to
-    the calendar when the engine opens. `parent_unit` says which unit an escalation to the
-    parent unit goes to.
+    the calendar when the engine opens. `directory` is the organisation directory (default:
+    the one stored with `load_directory`, if any); with it, roles come from people's posts too,
+    and AB岗 backups and delegations apply. `parent_unit` says which unit is above another
+    (default: the directory's tree, else `dotted_parent`).
     """
 
     def __init__(
@@ -112,12 +117,17 @@ class Engine:
         *,
         clock: Clock | None = None,
         calendar: Calendar | None = None,
-        parent_unit: Callable[[str], str | None] = dotted_parent,
+        parent_unit: Callable[[str], str | None] | None = None,
+        directory: Directory | None = None,
     ) -> None:
         self.storage: Storage = storage if storage is not None else MemoryStorage()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.calendar: Calendar = calendar if calendar is not None else china_calendar()
-        self.parent_unit = parent_unit
+        if directory is None:
+            stored = self.storage.get_document("directory", "current")
+            directory = Directory.from_json(stored["json"]) if stored else None
+        self.directory: Directory | None = directory
+        self.parent_unit: Callable[[str], str | None] = parent_unit or self._parent_unit
         if isinstance(self.calendar, ChinaCalendar):
             for key, doc in sorted(self.storage.documents("calendar").items()):
                 self.calendar = self.calendar.with_schedule(YearSchedule.from_json(doc["json"], origin=f"stored {key}"))
@@ -159,6 +169,24 @@ class Engine:
             known = [f"{n} v{v}" for n, v in sorted(self._compiled)]
             raise UnknownWorkflow(name, version, known)
         return compiled
+
+    def _parent_unit(self, unit: str) -> str | None:
+        if self.directory is not None and self.directory.has_unit(unit):
+            return self.directory.parent(unit)
+        return dotted_parent(unit)
+
+    def load_directory(self, directory: Directory) -> None:
+        """Store the organisation directory for every engine on this storage, and use it here."""
+        self.storage.put_document("directory", "current", {"json": directory.to_json()})
+        self.directory = directory
+
+    def actor(self, person: str) -> Actor:
+        """An `Actor` for someone in the directory, with the positions they hold today as roles
+        and their first post's unit (AB岗 and delegated posts are found at fire time)."""
+        if self.directory is None or not self.directory.knows(person):
+            raise DirectoryError([f"{person!r} holds no post in the organisation directory"])
+        posts = self.directory.posts_of(person, self.calendar.local_date(self.now()))
+        return Actor(person, roles={p.position for p in posts}, unit=posts[0].unit if posts else None)
 
     def now(self) -> datetime:
         """The engine clock's current instant (refused if the clock is naive)."""
@@ -286,7 +314,8 @@ class Engine:
             choice = self._choose(compiled, current, name, actor, body, why, now, book)
             t = choice.transition
             context = EffectContext(
-                data=choice.data,
+                # Effects get their own copy: a fire rejected later must leave the stored data alone.
+                data=dict(choice.data) if t.effects else choice.data,
                 payload=choice.payload,
                 actor=actor,
                 event=name,
@@ -307,14 +336,15 @@ class Engine:
                 source=current.state,
                 dest=dest,
                 actor=actor.id,
-                roles=choice.roles,
+                roles=choice.grant.roles,
+                on_behalf_of=choice.grant.on_behalf_of,
                 at=now,
                 payload=choice.payload,
                 justification=why,
                 overrides=choice.overrides,
                 workflow_version=current.workflow_version,
                 prev_hash=current.head,
-                detail=None if events else detail,
+                detail=_detail(None if events else detail, choice.grant),
             )
             events.append(record)
             marks = current.marks
@@ -588,18 +618,35 @@ class Engine:
         candidates = compiled.candidates.get((instance.state, event))
         if not candidates:
             raise TransitionNotAllowed(instance.id, event, instance.state, compiled.events_from.get(instance.state, ()))
-        permitted = [t for t in candidates if actor.has_any(t.roles)]
+        permitted: list[tuple[Transition, Grant]] = []
+        denied: PermissionDenied | None = None
+        access: AccessContext | None = None
+        for t in candidates:
+            if compiled.plain[id(t)] and self.directory is None:
+                if actor.has_any(t.roles):  # type: ignore[arg-type]
+                    permitted.append((t, Grant(_used(actor, t.roles))))  # type: ignore[arg-type]
+                continue
+            if access is None:
+                access = AccessContext(
+                    actor=actor, event=event, instance=instance, data=instance.data, now=now, engine=self
+                )
+            try:
+                permitted.append((t, authorize(compiled.requirements[id(t)], t.separation, access)))
+            except PermissionDenied as exc:
+                denied = denied or exc
         if not permitted:
+            if denied is not None:
+                raise denied
             needed = frozenset().union(*(t.roles for t in candidates))
             raise PermissionDenied(
                 actor.id,
                 event,
                 "role",
-                f"needs one of the roles {_roles_text(needed)}, the actor holds {_roles_text(actor.roles)}",
+                f"needs one of the roles {_roles_text(map(str, needed))}, the actor holds {_roles_text(actor.roles)}",
             )
         wf = compiled.workflow
         rejected: list[str] = []
-        for t in permitted:
+        for t, grant in permitted:
             body: dict[str, Any]
             if probe:
                 data, body = dict(instance.data), {}
@@ -631,7 +678,7 @@ class Engine:
                 overrides = tuple(name for name, _ in soft)
             else:
                 overrides = ()
-            return _Choice(transition=t, data=data, payload=body, roles=_used(actor, t.roles), overrides=overrides)
+            return _Choice(transition=t, data=data, payload=body, grant=grant, overrides=overrides)
         raise GuardRejected(event, rejected)
 
     # -- reading ------------------------------------------------------------------------------
@@ -671,11 +718,15 @@ class Engine:
     ) -> list[InboxItem]:
         """Instances in which `actor` has something to do now (待办), oldest first."""
         items: list[InboxItem] = []
+        roles = actor.roles
+        if self.directory is not None and self.directory.knows(actor.id):
+            on = self.calendar.local_date(self.now())
+            roles = roles | {a.post.position for a in self.directory.acting(actor.id, on)}
         for key in sorted(self._compiled):
             compiled = self._compiled[key]
             if workflow is not None and key[0] != workflow:
                 continue
-            states = compiled.states_for(actor.roles)
+            states = compiled.states_for(roles)
             if not states:
                 continue
             query = Query(workflow=key[0], states=tuple(sorted(states)), unit=unit)
@@ -786,6 +837,13 @@ class Engine:
             if len(page) < batch:
                 return failures
             offset += batch
+
+
+def _detail(detail: Mapping[str, Any] | None, grant: Grant) -> Mapping[str, Any] | None:
+    """The audit detail, plus how the actor was allowed to act when not on their own post."""
+    if grant.via == "own":
+        return detail
+    return {**(detail or {}), "via": grant.via}
 
 
 def _unmet(t: Transition, book: TimerBook | None) -> list[str]:

@@ -187,3 +187,22 @@ class InvalidSchedule(CalendarError):
         self.origin = origin
         self.problems = tuple(problems)
         super().__init__(f"invalid holiday schedule {origin}: " + "; ".join(self.problems))
+
+
+class DirectoryError(GovflowError):
+    """The organisation directory is inconsistent or was asked about something it lacks (组织机构错误):
+    an unknown unit or position, a cycle in the unit tree, overlapping single-holder tenures, a
+    delegation to oneself or beyond one's own rights. `problems` lists every one."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("organisation directory: " + "; ".join(self.problems))
+
+
+class UnresolvedRole(GovflowError):
+    """A relative role or approval step resolved to nobody (无人可办): named, never approved empty."""
+
+    def __init__(self, rule: str, detail: str) -> None:
+        self.rule = rule
+        self.detail = detail
+        super().__init__(f"no one can act as {rule}: {detail}")

@@ -84,8 +84,13 @@ GUARDS: Registry[Guard] = Registry("guard")
 def guard(name: str, message: str, *, source: str = "", on_payload: bool = False) -> Callable[[Check], Guard]:
     """Decorator: turn a check function into a registered `Guard`.
 
-    >>> @guard("group_size", "a group has at most 6 members", source="seed 003 L92")
-    ... def group_size(ctx): return len(ctx.data["members"]) <= 6
+    Example:
+        ```python
+        @guard("trip.group_size", "a group has at most 6 members", source="seed 003 L92")
+        def group_size(ctx: GuardContext) -> bool:
+            return len(ctx.data["members"]) <= 6
+        ```
+
     """
 
     def make(check: Check) -> Guard:

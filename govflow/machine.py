@@ -14,6 +14,7 @@ from typing import Any
 from transitions import EventData, Machine
 
 from govflow import deadlines as dl
+from govflow.access import Requirement, Role, as_requirement
 from govflow.definition import Transition, Workflow
 from govflow.effects import EffectContext
 from govflow.timer import Timer
@@ -70,11 +71,21 @@ class CompiledWorkflow:
         self.events_from: dict[str, tuple[str, ...]] = {state.name: () for state in workflow.states}
         for source, event in self.candidates:
             self.events_from[source] = (*self.events_from[source], event)
+        self.requirements: dict[int, tuple[Requirement, ...]] = {
+            id(t): tuple(as_requirement(r) for r in sorted(t.roles, key=str)) for t in workflow.transitions
+        }
+        self.plain: dict[int, bool] = {
+            id(t): not t.separation and all(isinstance(r, Role) for r in self.requirements[id(t)])
+            for t in workflow.transitions
+        }
+        """Per transition: only plain roles, no separation rules — the fast path when no
+        organisation directory is configured."""
         self.states_by_role: dict[str, frozenset[str]] = {}
         for (source, _event), ts in self.candidates.items():
             for t in ts:
-                for role in t.roles:
-                    self.states_by_role[role] = self.states_by_role.get(role, frozenset()) | {source}
+                for requirement in self.requirements[id(t)]:
+                    for role in requirement.role_names():
+                        self.states_by_role[role] = self.states_by_role.get(role, frozenset()) | {source}
 
         self.state_deadlines: dict[str, dict[str, dl.Deadline | dl.Recurring]] = {
             state.name: {d.name: d for d in state.deadlines} for state in workflow.states
@@ -98,8 +109,9 @@ class CompiledWorkflow:
         return subject.state
 
     def states_for(self, roles: frozenset[str]) -> frozenset[str]:
-        """States in which an actor holding `roles` may have something to do."""
-        found = self.states_by_role.get("*", frozenset())
+        """States in which an actor holding `roles` may have something to do (including states
+        whose requirements depend on the case, marked ``"?"``)."""
+        found = self.states_by_role.get("*", frozenset()) | self.states_by_role.get("?", frozenset())
         for role in roles:
             found = found | self.states_by_role.get(role, frozenset())
         return found

@@ -379,3 +379,25 @@ def test_fake_clock_only_moves_forward(clock: FakeClock) -> None:
         clock.advance(timedelta(seconds=-1))
     with pytest.raises(NaiveDatetime):
         FakeClock(datetime(2026, 1, 1))
+
+
+def test_effect_edits_of_a_rejected_fire_leave_stored_data_alone(storage: Storage, clock: FakeClock) -> None:
+    @effect("test_engine.scribble")
+    def scribble(ctx: EffectContext) -> None:
+        ctx.data["x"] = 99
+        ctx.raise_event("close")
+
+    wf = Workflow(
+        name="scribble",
+        version=1,
+        states=[State("a", initial=True), State("b"), State("c", final=True)],
+        transitions=[
+            Transition("go", source="a", dest="b", roles={"clerk"}, effects=[scribble]),
+            Transition("close", source="b", dest="c", roles={"leader"}),
+        ],
+    )
+    engine = Engine(storage=storage, workflows=[wf], clock=clock)
+    inst = engine.start("scribble", actor=ALICE, data={"x": 1})
+    with pytest.raises(PermissionDenied):
+        engine.fire(inst.id, "go", actor=ALICE)
+    assert engine.get(inst.id).data == {"x": 1}
