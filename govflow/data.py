@@ -16,6 +16,7 @@ import attrs
 import cattrs
 from cattrs.cols import is_mutable_sequence, list_structure_factory
 from cattrs.preconf.json import make_converter
+from cattrs.v import format_exception
 
 from govflow.errors import InvalidData
 
@@ -103,10 +104,23 @@ def validate(schema: type | None, data: Mapping[str, Any], what: str) -> tuple[d
     try:
         model: Any = converter.structure(dict(data), schema)
     except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-        problems = cattrs.transform_error(exc) if isinstance(exc, cattrs.BaseValidationError) else [str(exc)]
+        problems = (
+            cattrs.transform_error(exc, format_exception=_explain)
+            if isinstance(exc, cattrs.BaseValidationError)
+            else [str(exc)]
+        )
         raise InvalidData(f"{what} does not fit {schema.__name__}", problems) from None
     plain = converter.unstructure(model)
     return plain, model
+
+
+def _explain(exc: BaseException, type_: type | None) -> str:
+    """The cattrs wording for a failure, plus the validator's own message where it has one."""
+    base = format_exception(exc, type_)
+    detail = str(exc)
+    if isinstance(exc, ValueError | TypeError) and detail and detail not in base:
+        return f"{base}: {detail}"
+    return base
 
 
 def structure(schema: type | None, data: Mapping[str, Any]) -> Any:

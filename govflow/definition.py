@@ -17,6 +17,7 @@ import attrs
 
 from govflow import access as ac
 from govflow import deadlines as dl
+from govflow.approvals import POLICIES, ApprovalChain, ChainSigner
 from govflow.data import schema_fields
 from govflow.effects import EFFECTS, Effect
 from govflow.errors import DefinitionError
@@ -70,6 +71,10 @@ def _requirements(value: str | ac.Requirement | Iterable[str | ac.Requirement]) 
 
 
 def _separations(value: Iterable[ac.Separation]) -> tuple[ac.Separation, ...]:
+    return tuple(value)
+
+
+def _chains(value: Iterable[ApprovalChain]) -> tuple[ApprovalChain, ...]:
     return tuple(value)
 
 
@@ -135,7 +140,8 @@ class Workflow:
 
     `schema` is an optional attrs class for the instance data; `index` names data fields that
     queries may filter on (a list field is indexed per element); `start_roles` says who may
-    start an instance (``"*"``: any actor).
+    start an instance (``"*"``: any actor); `chains` are the approval chains (审批链) the
+    workflow runs (see `govflow.approvals`).
     """
 
     name: str
@@ -147,6 +153,7 @@ class Workflow:
     schema: type | None = None
     index: tuple[str, ...] = attrs.field(default=(), converter=_names)
     start_roles: frozenset[str] = attrs.field(default=frozenset({"*"}), converter=_role_set)
+    chains: tuple[ApprovalChain, ...] = attrs.field(default=(), converter=_chains)
 
     def __attrs_post_init__(self) -> None:
         problems = _problems(self)
@@ -196,6 +203,7 @@ class Workflow:
             "schema": qualified_name(self.schema) if self.schema else None,
             "index": list(self.index),
             "start_roles": sorted(self.start_roles),
+            "chains": [attrs.asdict(chain) for chain in self.chains],
             "states": [_state_json(state) for state in self.states],
             "transitions": [_transition_json(t) for t in self.transitions],
         }
@@ -213,6 +221,7 @@ class Workflow:
                 schema=import_by_name(doc["schema"], name) if doc.get("schema") else None,
                 index=doc.get("index", ()),
                 start_roles=doc.get("start_roles", ["*"]),
+                chains=[ApprovalChain(**chain) for chain in doc.get("chains", ())],
                 states=[_state_from_json(state) for state in doc["states"]],
                 transitions=[_transition_from_json(t, name) for t in doc["transitions"]],
             )
@@ -253,12 +262,23 @@ _SPEC_TYPES: dict[str, type] = {
         dl.MarkOverdue,
         dl.FireEvent,
         dl.Escalate,
+        ac.Role,
+        ac.Scoped,
+        ac.Relative,
+        ac.NotInitiator,
+        ac.NotActorOf,
+        ac.NotSubject,
+        ac.OwnUnitOnly,
+        ac.NotOwnUnit,
+        ac.Custom,
+        ChainSigner,
     )
 }
+"""Spec classes by name: how deadlines, requirements and separation rules come back from JSON."""
 
 
 def _spec_json(spec: Any) -> Any:
-    """A deadline spec as tagged JSON: {"type": "WorkingDays", "n": 10}."""
+    """A spec (deadline, requirement, separation rule) as tagged JSON: {"type": "WorkingDays", "n": 10}."""
     if attrs.has(type(spec)):
         doc = {"type": type(spec).__name__}
         for field in attrs.fields(type(spec)):
@@ -274,7 +294,7 @@ def _spec_from_json(doc: Any) -> Any:
     if isinstance(doc, dict) and "type" in doc:
         cls = _SPEC_TYPES.get(doc["type"])
         if cls is None:
-            raise TypeError(f"unknown deadline spec type {doc['type']!r}")
+            raise TypeError(f"unknown spec type {doc['type']!r}")
         return cls(**{k: _spec_from_json(v) for k, v in doc.items() if k != "type"})
     if isinstance(doc, list):
         return tuple(_spec_from_json(item) for item in doc)
@@ -395,6 +415,32 @@ def _problems(wf: Workflow) -> list[str]:
             problems.append(f"index field {name!r} is not a field of the data schema")
     problems.extend(_deadline_problems(wf, outgoing))
     problems.extend(_access_problems(wf))
+    problems.extend(_chain_problems(wf))
+    return problems
+
+
+def _chain_problems(wf: Workflow) -> list[str]:
+    """A chain must run in a real, non-initial state and lead to real states with its events."""
+    problems: list[str] = []
+    names = {s.name for s in wf.states}
+    seen: set[str] = set()
+    for chain in wf.chains:
+        where = f"approval chain {chain.name!r}"
+        if chain.name in seen:
+            problems.append(f"two approval chains are called {chain.name!r}")
+        seen.add(chain.name)
+        for role, state in (("state", chain.state), ("approved", chain.approved), ("returned", chain.returned),
+                            ("rejected", chain.rejected)):  # fmt: skip
+            if state not in names:
+                problems.append(f"{where}: {role} state {state!r} is not a state of the workflow")
+        if chain.state in names and wf.state(chain.state).initial:
+            problems.append(f"{where} cannot run in the initial state {chain.state!r}")
+        if chain.policy not in POLICIES:
+            problems.append(f"{where} uses unregistered routing policy {chain.policy!r} (register it with @routing)")
+        events = {t.event for t in wf.transitions if chain.state in t.source}
+        for event in (chain.sign_event, chain.return_event, chain.reject_event):
+            if event not in events:
+                problems.append(f"{where}: add its transitions() to the workflow ({event!r} is missing)")
     return problems
 
 

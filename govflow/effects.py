@@ -19,7 +19,8 @@ from govflow.registry import Registry
 
 @attrs.define
 class EffectContext:
-    """What an effect works with: `data` is the instance's new data, and may be changed."""
+    """What an effect works with: `data` is the instance's new data, and may be changed; so may
+    `marks`; `detail` adds to the audit event."""
 
     data: dict[str, Any]
     payload: Mapping[str, Any]
@@ -29,6 +30,12 @@ class EffectContext:
     dest: str
     now: datetime
     raised: list[tuple[str, dict[str, Any]]] = attrs.field(factory=list)
+    marks: dict[str, Any] = attrs.field(factory=dict)
+    """The instance's engine-managed annotations (chains, overdue, …): replace, don't mutate, nested values."""
+    detail: dict[str, Any] = attrs.field(factory=dict)
+    """Extra facts to write into this transition's audit event."""
+    on_behalf_of: str | None = None
+    """Whom the actor acts for (AB岗 backup or delegation), if anyone."""
 
     def raise_event(self, event: str, payload: Mapping[str, Any] | None = None) -> None:
         """Queue `event` to run after this transition completes (same actor, same checks)."""

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from govflow import deadlines as dl
-from govflow.access import AccessContext, Grant, authorize
+from govflow.access import AccessContext, Grant, ResolveContext, authorize
 from govflow.actor import SYSTEM, Actor
 from govflow.audit import GENESIS, AuditEvent, seal, verify_chain
 from govflow.calendar import Calendar, ChinaCalendar, YearSchedule, china_calendar
@@ -322,12 +322,29 @@ class Engine:
                 source=current.state,
                 dest=t.dest,
                 now=now,
+                marks=dict(current.marks) if t.effects else {},
+                on_behalf_of=choice.grant.on_behalf_of,
             )
             dest = compiled.step(current.state, t, context)
             data = choice.data
+            marks = current.marks
+            extra: dict[str, Any] = {}
             if t.effects:
                 data, _ = validate(compiled.workflow.schema, context.data, f"data after the effects of {name!r}")
                 queue.extend((raised, raised_payload, None) for raised, raised_payload in context.raised)
+                marks, extra = context.marks, context.detail
+            chain = compiled.chains_at.get(dest) if dest != current.state else None
+            if chain is not None:
+                ctx = ResolveContext(
+                    data=data,
+                    unit=current.unit,
+                    directory=self.directory,
+                    on=self.calendar.local_date(now),
+                    instance=current,
+                )
+                doc = chain.enter(ctx)
+                marks = {**marks, "chains": {**marks.get("chains", {}), chain.name: doc}}
+                extra = {**extra, "chain": {chain.name: doc}}
             record = seal(
                 instance_id=instance_id,
                 seq=current.revision + 1,
@@ -344,10 +361,9 @@ class Engine:
                 overrides=choice.overrides,
                 workflow_version=current.workflow_version,
                 prev_hash=current.head,
-                detail=_detail(None if events else detail, choice.grant),
+                detail=_detail({**(detail if not events and detail else {}), **extra}, choice.grant),
             )
             events.append(record)
-            marks = current.marks
             if book is not None:
                 self._advance_timers(compiled, book, t, current.state, dest, name, data, now, instance_id)
                 marks = _with_overdue(marks, book)
@@ -839,11 +855,11 @@ class Engine:
             offset += batch
 
 
-def _detail(detail: Mapping[str, Any] | None, grant: Grant) -> Mapping[str, Any] | None:
+def _detail(detail: Mapping[str, Any], grant: Grant) -> Mapping[str, Any] | None:
     """The audit detail, plus how the actor was allowed to act when not on their own post."""
-    if grant.via == "own":
-        return detail
-    return {**(detail or {}), "via": grant.via}
+    if grant.via != "own":
+        return {**detail, "via": grant.via}
+    return detail or None
 
 
 def _unmet(t: Transition, book: TimerBook | None) -> list[str]:

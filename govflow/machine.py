@@ -91,6 +91,8 @@ class CompiledWorkflow:
             state.name: {d.name: d for d in state.deadlines} for state in workflow.states
         }
         self.obligations: dict[str, dl.Deadline] = {ob.name: ob for t in workflow.transitions for ob in t.opens}
+        self.chains_at = {chain.state: chain for chain in workflow.chains}
+        """Approval chains by the state they run in: routed when a case enters that state."""
         self.timed = bool(self.obligations) or any(state.deadlines for state in workflow.states)
         """Whether instances of this version can have timers (if not, fires skip timer I/O)."""
 
