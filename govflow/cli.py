@@ -725,5 +725,63 @@ def calendar_show(settings: Settings) -> None:
         click.echo(f"{year}: {json.loads(doc['json']).get('source', '')}")
 
 
+# -- organisation directory --------------------------------------------------------------------
+
+
+@cli.group()
+def directory() -> None:
+    """The organisation directory (组织机构) stored in the database."""
+
+
+@directory.command(
+    "load", epilog=examples("govflow directory load org.json", "govflow directory load --csv units.csv posts.csv")
+)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--csv", "as_csv", is_flag=True, help="FILES are units.csv and posts.csv instead of one JSON file.")
+@pass_settings
+def directory_load(settings: Settings, files: tuple[Path, ...], as_csv: bool) -> None:
+    """Validate a directory file and store it for every service on this database."""
+    from govflow.directory import Directory
+
+    try:
+        texts = [file.read_text(encoding="utf-8") for file in files]
+    except OSError as exc:
+        raise CliError(f"cannot read {exc.filename!r}: {exc.strerror or exc}") from None
+    if as_csv:
+        if len(texts) != 2:
+            raise CliError("--csv takes two files: units.csv posts.csv")
+        loaded = Directory.from_csv(texts[0], texts[1])
+    else:
+        if len(texts) != 1:
+            raise CliError("give one JSON file (or --csv units.csv posts.csv)")
+        loaded = Directory.from_json(texts[0])
+    settings.engine(create=True).load_directory(loaded)
+    click.echo(f"ok: directory stored ({len(loaded.units)} units, {len(loaded.posts)} posts)")
+
+
+@directory.command("show", epilog=examples("govflow directory show", "govflow directory show --on 2026-03-02"))
+@click.option("--on", "on_text", default=None, metavar="DATE", help="Show posts held on this day [default: today].")
+@pass_settings
+def directory_show(settings: Settings, on_text: str | None) -> None:
+    """Print the unit tree with the posts held on a day."""
+    from datetime import date
+
+    from govflow.directory import unit_tree
+
+    engine = settings.engine(create=True)
+    if engine.directory is None:
+        click.echo("no organisation directory stored (govflow directory load FILE)")
+        return
+    try:
+        on = date.fromisoformat(on_text) if on_text else engine.calendar.local_date(engine.now())
+    except ValueError:
+        raise CliError(f"--on: {on_text!r} is not a date (YYYY-MM-DD)") from None
+    for depth, unit in unit_tree(engine.directory):
+        click.echo(f"{'  ' * depth}{unit.id} {unit.name}".rstrip())
+        for post in engine.directory.find_posts(on, unit=unit.id):
+            portfolio = f" [{', '.join(sorted(post.portfolio))}]" if post.portfolio else ""
+            click.echo(f"{'  ' * depth}  - {post.position}: {post.person}{portfolio}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -318,15 +318,30 @@ class Directory:
                 )
         return found
 
+    def positions(self) -> frozenset[str]:
+        """Every position any post on record names."""
+        return frozenset(p.position for p in self.posts)
+
+    def _known_position(self, position: str) -> None:
+        if position not in self.positions():
+            known = ", ".join(sorted(self.positions())) or "none"
+            raise DirectoryError([f"unknown position {position!r} (positions on record: {known})"])
+
     def holders(self, position: str, unit: str, on: date) -> list[str]:
-        """Who holds `position` in `unit` on `on` (own posts only)."""
+        """Who holds `position` in `unit` on `on` (own posts only); unknown unit or position
+        is a `DirectoryError`, a vacant post an empty list."""
         self.unit(unit)
+        self._known_position(position)
         return sorted({p.person for p in self.posts if p.position == position and p.unit == unit and p.active(on)})
 
     def find_posts(
         self, on: date, *, position: str | None = None, unit: str | None = None, portfolio: str | None = None
     ) -> list[Post]:
         """Posts active on `on`, filtered by position, unit and an item of their portfolio."""
+        if position is not None:
+            self._known_position(position)
+        if unit is not None:
+            self.unit(unit)
         return [
             p
             for p in self.posts

@@ -92,6 +92,9 @@ def test_directory_tree_and_tenures() -> None:
     assert d.holders("principal", "yubei", date(2026, 6, 1)) == ["zhou"]
     with pytest.raises(DirectoryError, match="unknown unit 'nowhere'"):
         d.holders("principal", "nowhere", date(2026, 1, 1))
+    with pytest.raises(DirectoryError, match="unknown position 'emperor'"):
+        d.holders("emperor", "city", date(2026, 1, 1))
+    assert d.holders("principal", "city.gov", date(2019, 1, 1)) == []  # vacant before the tenure began
 
 
 @pytest.mark.parametrize(

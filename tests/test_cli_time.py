@@ -132,3 +132,25 @@ def test_calendar_load_and_show(setup: tuple[Path, Path, list[str]], tmp_path: P
     bad.write_text('{"year": 2027, "holidays": ["2026-05-01"], "workdays": [], "source": "x"}', encoding="utf-8")
     code, _, err = run(db, module, "calendar", "load", str(bad))
     assert code == 1 and err.startswith("error: ") and "2026-05-01" in err and "Traceback" not in err
+
+
+def test_directory_load_and_show(setup: tuple[Path, Path, list[str]], tmp_path: Path) -> None:
+    db, module, _ = setup
+    org = tmp_path / "org.json"
+    org.write_text(
+        json.dumps(
+            {
+                "units": [{"id": "city", "name": "市"}, {"id": "d1", "name": "一区", "parent": "city"}],
+                "posts": [{"person": "li", "position": "principal", "unit": "d1", "start": "2020-01-01"}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = run(db, module, "directory", "load", str(org))
+    assert code == 0 and "directory stored (2 units, 1 posts)" in out
+    code, out, _ = run(db, module, "directory", "show", "--on", "2026-03-02")
+    assert out.splitlines() == ["city 市", "  d1 一区", "    - principal: li"]
+    cyclic = tmp_path / "cyclic.json"
+    cyclic.write_text(json.dumps({"units": [{"id": "a", "parent": "b"}, {"id": "b", "parent": "a"}]}), encoding="utf-8")
+    code, _, err = run(db, module, "directory", "load", str(cyclic))
+    assert code == 1 and "units form a cycle" in err and "Traceback" not in err

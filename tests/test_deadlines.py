@@ -404,3 +404,63 @@ def test_lead_time_rule_is_soft_where_the_document_says_so(storage: Storage) -> 
     with pytest.raises(JustificationRequired, match="the last day to do this was 2024-06-02"):
         engine.fire(late.id, "file", actor=CLERK)
     assert engine.fire(late.id, "file", actor=CLERK, justification="紧急外事任务").state == "filed"
+
+
+def test_several_deadlines_run_in_parallel_on_one_state(storage: Storage) -> None:
+    """A rectification notice: reply within 5 working days and finish within 1 month, both at once."""
+    wf = Workflow(
+        name="notice2", version=1,
+        states=[
+            State("issued", initial=True, deadlines=[Deadline("reply", WorkingDays(5)), Deadline("finish", Months(1))]),
+            State("closed", final=True),
+        ],
+        transitions=[Transition("close", source="issued", dest="closed", roles={"clerk"})],
+    )  # fmt: skip
+    clock = FakeClock(at(2026, 3, 2))
+    engine = make(storage, clock, wf)
+    inst = engine.start("notice2", actor=CLERK)
+    assert {t.name: t.params["due_date"] for t in engine.timers(inst.id)} == {
+        "reply": "2026-03-09",
+        "finish": "2026-04-02",
+    }
+    clock.set(at(2026, 3, 20))
+    assert [o.timer.name for o in engine.tick()] == ["reply"]
+    clock.set(at(2026, 4, 3))
+    assert [o.timer.name for o in engine.tick()] == ["finish"]
+    assert engine.get(inst.id).marks["overdue"] == {"reply": "2026-03-09", "finish": "2026-04-02"}
+
+
+def test_anchor_value_that_is_not_a_date_or_is_naive(storage: Storage) -> None:
+    wf = Workflow(
+        name="loose", version=1,
+        states=[
+            State("a", initial=True, deadlines=[Deadline("d", Days(3), anchor=FromField("when"))]),
+            State("z", final=True),
+        ],
+        transitions=[Transition("go", source="a", dest="z", roles={"clerk"})],
+    )  # fmt: skip
+    engine = make(storage, FakeClock(at(2026, 3, 2)), wf)
+    with pytest.raises(InvalidData, match="'when' = 'soon', which is not a date"):
+        engine.start("loose", actor=CLERK, data={"when": "soon"})
+    with pytest.raises(InvalidData, match="a datetime without a time zone"):
+        engine.start("loose", actor=CLERK, data={"when": "2026-03-05T10:00:00"})
+    assert engine.count("loose") == 0
+    ok = engine.start("loose", actor=CLERK, data={"when": "2026-03-05T10:00:00+08:00"})
+    assert engine.timers(ok.id)[0].params["due_date"] == "2026-03-08"
+
+
+@pytest.mark.parametrize(
+    ("every", "day", "period", "due"),
+    [
+        ("month", date(2026, 12, 3), ("2026-12-01", "2026-12-31"), "2027-01-05"),
+        ("quarter", date(2026, 5, 3), ("2026-04-01", "2026-06-30"), "2026-07-05"),
+        ("half_year", date(2026, 11, 3), ("2026-07-01", "2026-12-31"), "2027-01-05"),
+        ("year", date(2026, 2, 3), ("2026-01-01", "2026-12-31"), "2027-01-05"),
+    ],
+)
+def test_periods_of_recurring_duties(every: str, day: date, period: tuple[str, str], due: str) -> None:
+    from govflow.deadlines import due_date, period_of
+
+    first, last = period_of(every, day)
+    assert (first.isoformat(), last.isoformat()) == period
+    assert due_date(Days(5), last, NaturalCalendar()).day.isoformat() == due
