@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 import attrs
@@ -75,7 +76,7 @@ def format_instant(at: datetime) -> str:
 
     Fixed width, so comparing the strings orders the instants (the timer index relies on it).
     """
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
+    return (at if at.tzinfo is UTC else at.astimezone(UTC)).isoformat(timespec="microseconds")
 
 
 def parse_instant(text: str) -> datetime:
@@ -83,14 +84,63 @@ def parse_instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical(body: Mapping[str, Any]) -> bytes:
     """The canonical encoding hashed: sorted keys, no spaces, UTF-8, no NaN."""
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    return _CANONICAL.encode(body).encode()
 
 
 def digest(body: Mapping[str, Any]) -> str:
     """SHA-256 of the canonical encoding, hex."""
     return hashlib.sha256(canonical(body)).hexdigest()
+
+
+_str = encode_basestring  # JSON string literal, the same escaping json.dumps(ensure_ascii=False) uses
+
+
+def _opt(value: str | None) -> str:
+    return "null" if value is None else _str(value)
+
+
+def _list(values: Sequence[str]) -> str:
+    return "[" + ",".join(map(_str, values)) + "]"
+
+
+def _obj(value: Mapping[str, Any]) -> str:
+    return _CANONICAL.encode(value) if value else "{}"
+
+
+def _canonical_text(
+    instance_id: str,
+    seq: int,
+    kind: str,
+    event: str,
+    source: str | None,
+    dest: str,
+    actor: str,
+    roles: Sequence[str],
+    on_behalf_of: str | None,
+    at: str,
+    payload: Mapping[str, Any],
+    justification: str | None,
+    overrides: Sequence[str],
+    workflow_version: int,
+    detail: Mapping[str, Any],
+    prev_hash: str,
+) -> str:
+    """`canonical(body)` as text, written field by field in sorted-key order (the fire path's
+    hot spot). `test_audit` checks it is byte-identical to the generic encoding."""
+    if type(seq) is not int or type(workflow_version) is not int:
+        raise TypeError("seq and workflow_version must be integers")
+    return (
+        f'{{"actor":{_str(actor)},"at":{_str(at)},"dest":{_str(dest)},"detail":{_obj(detail)},'
+        f'"event":{_str(event)},"instance_id":{_str(instance_id)},"justification":{_opt(justification)},'
+        f'"kind":{_str(kind)},"on_behalf_of":{_opt(on_behalf_of)},"overrides":{_list(overrides)},'
+        f'"payload":{_obj(payload)},"prev_hash":{_str(prev_hash)},"roles":{_list(roles)},"seq":{seq},'
+        f'"source":{_opt(source)},"workflow_version":{workflow_version}}}'
+    )
 
 
 def seal(
@@ -112,27 +162,40 @@ def seal(
     on_behalf_of: str | None = None,
     detail: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Build the next event of a chain with its hash computed."""
-    unsealed = AuditEvent(
-        instance_id=instance_id,
-        seq=seq,
-        kind=kind,
-        event=event,
-        source=source,
-        dest=dest,
-        actor=actor,
-        roles=tuple(sorted(roles)),
-        at=at,
-        payload=payload,
-        justification=justification,
-        overrides=tuple(overrides),
-        workflow_version=workflow_version,
-        prev_hash=prev_hash,
-        hash="",
-        on_behalf_of=on_behalf_of,
-        detail=dict(detail or {}),
-    )
-    return attrs.evolve(unsealed, hash=digest(unsealed.body()))
+    """Build the next event of a chain with its hash computed (one body, one hash, one object)."""
+    return seal_positional(
+        instance_id, seq, kind, event, source, dest, actor, tuple(sorted(roles)), at, payload, justification,
+        tuple(overrides), workflow_version, prev_hash, on_behalf_of, dict(detail) if detail else {},
+    )  # fmt: skip
+
+
+def seal_positional(
+    instance_id: str,
+    seq: int,
+    kind: str,
+    event: str,
+    source: str | None,
+    dest: str,
+    actor: str,
+    roles: tuple[str, ...],
+    at: datetime,
+    payload: Mapping[str, Any],
+    justification: str | None,
+    overrides: tuple[str, ...],
+    workflow_version: int,
+    prev_hash: str,
+    on_behalf_of: str | None,
+    detail: dict[str, Any],
+) -> AuditEvent:
+    """`seal` for the fire path: positional, `roles` already sorted, `detail` already a dict."""
+    text = _canonical_text(
+        instance_id, seq, kind, event, source, dest, actor, roles, on_behalf_of, format_instant(at),
+        payload, justification, overrides, workflow_version, detail, prev_hash,
+    )  # fmt: skip
+    return AuditEvent(
+        instance_id, seq, kind, event, source, dest, actor, roles, at, payload, justification, overrides,
+        workflow_version, prev_hash, hashlib.sha256(text.encode()).hexdigest(), on_behalf_of, detail,
+    )  # fmt: skip
 
 
 def verify_chain(instance_id: str, events: Sequence[AuditEvent], head: str, revision: int, state: str) -> None:

@@ -11,15 +11,15 @@ from __future__ import annotations
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
 import attrs
 
 from govflow import deadlines as dl
 from govflow.access import AccessContext, Grant, ResolveContext, authorize
 from govflow.actor import SYSTEM, Actor
-from govflow.audit import GENESIS, AuditEvent, seal, verify_chain
+from govflow.audit import GENESIS, AuditEvent, seal, seal_positional, verify_chain
 from govflow.calendar import Calendar, ChinaCalendar, YearSchedule, china_calendar
 from govflow.clock import Clock, SystemClock, require_aware
 from govflow.data import ensure_json, structure, validate
@@ -86,8 +86,7 @@ def dotted_parent(unit: str) -> str | None:
     return parent if dot else None
 
 
-@attrs.frozen
-class _Choice:
+class _Choice(NamedTuple):
     """The transition the engine chose for one event, with what it will record."""
 
     transition: Transition
@@ -189,8 +188,8 @@ class Engine:
         return Actor(person, roles={p.position for p in posts}, unit=posts[0].unit if posts else None)
 
     def now(self) -> datetime:
-        """The engine clock's current instant (refused if the clock is naive)."""
-        return require_aware(self.clock.now(), "clock.now()")
+        """The engine clock's current instant in UTC, as stored (refused if the clock is naive)."""
+        return require_aware(self.clock.now(), "clock.now()").astimezone(UTC)
 
     # -- changing instances -------------------------------------------------------------------
 
@@ -313,23 +312,27 @@ class Engine:
             name, body, why = queue.popleft()
             choice = self._choose(compiled, current, name, actor, body, why, now, book)
             t = choice.transition
-            context = EffectContext(
-                # Effects get their own copy: a fire rejected later must leave the stored data alone.
-                data=dict(choice.data) if t.effects else choice.data,
-                payload=choice.payload,
-                actor=actor,
-                event=name,
-                source=current.state,
-                dest=t.dest,
-                now=now,
-                marks=dict(current.marks) if t.effects else {},
-                on_behalf_of=choice.grant.on_behalf_of,
-            )
-            dest = compiled.step(current.state, t, context)
+            context: EffectContext | None = None
+            if t.effects:
+                context = EffectContext(
+                    # Effects get their own copies: a fire rejected later must leave the stored record alone.
+                    data=dict(choice.data),
+                    payload=choice.payload,
+                    actor=actor,
+                    event=name,
+                    source=current.state,
+                    dest=t.dest,
+                    now=now,
+                    marks=dict(current.marks),
+                    on_behalf_of=choice.grant.on_behalf_of,
+                )
+                dest = compiled.step(current.state, t, context)
+            else:
+                dest = t.dest  # nothing to run: the compiled table already names the destination
             data = choice.data
             marks = current.marks
             extra: dict[str, Any] = {}
-            if t.effects:
+            if context is not None:
                 data, _ = validate(compiled.workflow.schema, context.data, f"data after the effects of {name!r}")
                 queue.extend((raised, raised_payload, None) for raised, raised_payload in context.raised)
                 marks, extra = context.marks, context.detail
@@ -345,30 +348,30 @@ class Engine:
                 doc = chain.enter(ctx)
                 marks = {**marks, "chains": {**marks.get("chains", {}), chain.name: doc}}
                 extra = {**extra, "chain": {chain.name: doc}}
-            record = seal(
-                instance_id=instance_id,
-                seq=current.revision + 1,
-                kind="transition",
-                event=name,
-                source=current.state,
-                dest=dest,
-                actor=actor.id,
-                roles=choice.grant.roles,
-                on_behalf_of=choice.grant.on_behalf_of,
-                at=now,
-                payload=choice.payload,
-                justification=why,
-                overrides=choice.overrides,
-                workflow_version=current.workflow_version,
-                prev_hash=current.head,
-                detail=_detail({**(detail if not events and detail else {}), **extra}, choice.grant),
-            )
+            record = seal_positional(
+                instance_id, current.revision + 1, "transition", name, current.state, dest, actor.id,
+                choice.grant.roles, now, choice.payload, why, choice.overrides, current.workflow_version,
+                current.head, choice.grant.on_behalf_of,
+                _detail({**detail, **extra} if detail and not events else extra, choice.grant),
+            )  # fmt: skip
             events.append(record)
             if book is not None:
                 self._advance_timers(compiled, book, t, current.state, dest, name, data, now, instance_id)
                 marks = _with_overdue(marks, book)
-            current = attrs.evolve(
-                current, state=dest, data=data, revision=record.seq, updated_at=now, head=record.hash, marks=marks
+            current = Instance(
+                id=current.id,
+                workflow=current.workflow,
+                workflow_version=current.workflow_version,
+                state=dest,
+                data=data,
+                revision=record.seq,
+                unit=current.unit,
+                created_at=current.created_at,
+                updated_at=now,
+                created_by=current.created_by,
+                head=record.hash,
+                parent_id=current.parent_id,
+                marks=marks,
             )
         wf = compiled.workflow
         keys = index_keys(wf.index, current.data) if wf.index and current.data is not instance.data else None
@@ -640,7 +643,7 @@ class Engine:
         for t in candidates:
             if compiled.plain[id(t)] and self.directory is None:
                 if actor.has_any(t.roles):  # type: ignore[arg-type]
-                    permitted.append((t, Grant(_used(actor, t.roles))))  # type: ignore[arg-type]
+                    permitted.append((t, compiled.plain_grant(t, actor.roles)))
                 continue
             if access is None:
                 access = AccessContext(
@@ -855,11 +858,11 @@ class Engine:
             offset += batch
 
 
-def _detail(detail: Mapping[str, Any], grant: Grant) -> Mapping[str, Any] | None:
+def _detail(detail: dict[str, Any], grant: Grant) -> dict[str, Any]:
     """The audit detail, plus how the actor was allowed to act when not on their own post."""
     if grant.via != "own":
         return {**detail, "via": grant.via}
-    return detail or None
+    return detail
 
 
 def _unmet(t: Transition, book: TimerBook | None) -> list[str]:

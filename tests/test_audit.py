@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ALICE, BOB, approval_workflow
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govflow import Engine
 from govflow.clock import FakeClock
@@ -122,3 +124,30 @@ def test_history_of_unknown_instance(
 
     with pytest.raises(InstanceNotFound):
         mutate(reopened(db[0], clock))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    texts=st.lists(st.text(), min_size=8, max_size=8),
+    optional=st.lists(st.one_of(st.none(), st.text()), min_size=3, max_size=3),
+    numbers=st.tuples(st.integers(min_value=1, max_value=10**9), st.integers(min_value=1, max_value=99)),
+    roles=st.lists(st.text(), max_size=3),
+    payload=st.dictionaries(
+        st.text(), st.one_of(st.none(), st.booleans(), st.integers(), st.text(), st.lists(st.text()))
+    ),
+)
+def test_fast_canonical_text_matches_the_generic_encoding(
+    texts: list[str], optional: list[str | None], numbers: tuple[int, int], roles: list[str], payload: dict[str, object]
+) -> None:
+    """The hand-written encoding on the fire path hashes exactly what `verify` recomputes."""
+    from datetime import UTC, datetime
+
+    from govflow.audit import digest, seal
+
+    event = seal(
+        instance_id=texts[0], seq=numbers[0], kind=texts[1], event=texts[2], source=optional[0], dest=texts[3],
+        actor=texts[4], roles=roles, at=datetime(2026, 3, 2, 1, tzinfo=UTC), payload=payload,
+        justification=optional[1], overrides=texts[5:7], workflow_version=numbers[1], prev_hash=texts[7],
+        on_behalf_of=optional[2], detail={"via": texts[6], "n": numbers[1]} if roles else None,
+    )  # fmt: skip
+    assert event.hash == digest(event.body())
