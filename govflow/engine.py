@@ -8,7 +8,6 @@ revision. Any rejection raises a typed error before the commit, so a rejected ca
 
 from __future__ import annotations
 
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -42,7 +41,7 @@ from govflow.errors import (
     UnknownWorkflow,
 )
 from govflow.guards import Guard, GuardContext
-from govflow.instance import Instance
+from govflow.instance import Instance, new_instance_id
 from govflow.machine import CompiledWorkflow
 from govflow.scheduling import TimerBook, deadline_timers, next_recurring_timer, recomputed, recurring_timer
 from govflow.storage.base import Change, Query, Storage, TimerQuery, index_keys
@@ -221,7 +220,7 @@ class Engine:
             )
         plain, _ = validate(wf.schema, data or {}, f"start data of {wf.name!r}")
         now = self.now()
-        new_id = instance_id or uuid.uuid4().hex
+        new_id = instance_id or new_instance_id()
         initial = wf.initial.name
         event = seal(
             instance_id=new_id,
@@ -384,6 +383,8 @@ class Engine:
                 claim=claim,
                 settle=tuple(book.settle.items()) if book else (),
                 keys=keys,
+                data_changed=current.data is not instance.data,
+                marks_changed=current.marks is not instance.marks,
             )
         )
         return current

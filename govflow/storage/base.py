@@ -60,6 +60,10 @@ class Change:
     claim: tuple[tuple[str, str], ...] = ()
     settle: tuple[tuple[str, str], ...] = ()
     keys: tuple[tuple[str, str], ...] | None = None
+    data_changed: bool = True
+    marks_changed: bool = True
+    """Whether the instance's data / marks differ from the stored ones (adapters may skip
+    rewriting a column that did not change)."""
 
 
 @attrs.frozen

@@ -125,8 +125,17 @@ _AUDIT_COLUMNS = (
 _TIMER_COLUMNS = "id, instance_id, name, due, action, state, params, provisional, status"
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON text for a column; empty containers without calling the encoder."""
+    if not value:
+        if isinstance(value, Mapping):
+            return "{}"
+        if isinstance(value, list | tuple):
+            return "[]"
+    return _ENCODER.encode(value if not isinstance(value, tuple) else list(value))
 
 
 class SQLiteStorage(Storage):
@@ -225,21 +234,17 @@ class SQLiteStorage(Storage):
                         actual = conn.execute("SELECT revision FROM instances WHERE id = ?", (inst.id,)).fetchone()
                         raise ConcurrentModification(inst.id, 0, actual[0] if actual else None) from None
                 else:
-                    cursor = conn.execute(
-                        "UPDATE instances SET state = ?, data = ?, revision = ?, unit = ?, updated_at = ?, head = ?, "
-                        "marks = ? WHERE id = ? AND revision = ?",
-                        (
-                            inst.state,
-                            _dumps(dict(inst.data)),
-                            inst.revision,
-                            inst.unit,
-                            format_instant(inst.updated_at),
-                            inst.head,
-                            _dumps(dict(inst.marks)),
-                            inst.id,
-                            change.expected_revision,
-                        ),
-                    )
+                    now = format_instant(inst.updated_at)
+                    sets = "state = ?, revision = ?, unit = ?, updated_at = ?, head = ?"
+                    params: list[Any] = [inst.state, inst.revision, inst.unit, now, inst.head]
+                    if change.data_changed:
+                        sets += ", data = ?"
+                        params.append(_dumps(inst.data))
+                    if change.marks_changed:
+                        sets += ", marks = ?"
+                        params.append(_dumps(inst.marks))
+                    params += [inst.id, change.expected_revision]
+                    cursor = conn.execute(f"UPDATE instances SET {sets} WHERE id = ? AND revision = ?", params)
                     if cursor.rowcount != 1:
                         actual = conn.execute("SELECT revision FROM instances WHERE id = ?", (inst.id,)).fetchone()
                         raise ConcurrentModification(inst.id, change.expected_revision, actual[0] if actual else None)
@@ -436,7 +441,7 @@ def _instance_row(inst: Instance) -> tuple[Any, ...]:
         inst.workflow,
         inst.workflow_version,
         inst.state,
-        _dumps(dict(inst.data)),
+        _dumps(inst.data),
         inst.revision,
         inst.unit,
         format_instant(inst.created_at),
@@ -444,7 +449,7 @@ def _instance_row(inst: Instance) -> tuple[Any, ...]:
         inst.created_by,
         inst.head,
         inst.parent_id,
-        _dumps(dict(inst.marks)),
+        _dumps(inst.marks),
     )
 
 
@@ -478,12 +483,12 @@ def _audit_row(e: AuditEvent) -> tuple[Any, ...]:
         e.source,
         e.dest,
         e.actor,
-        _dumps(list(e.roles)),
+        _dumps(e.roles),
         e.on_behalf_of,
         format_instant(e.at),
         _dumps(e.payload),
         e.justification,
-        _dumps(list(e.overrides)),
+        _dumps(e.overrides),
         e.workflow_version,
         _dumps(e.detail),
         e.prev_hash,
