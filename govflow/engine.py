@@ -8,6 +8,9 @@ revision. Any rejection raises a typed error before the commit, so a rejected ca
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -129,6 +132,8 @@ class Engine:
         if isinstance(self.calendar, ChinaCalendar):
             for key, doc in sorted(self.storage.documents("calendar").items()):
                 self.calendar = self.calendar.with_schedule(YearSchedule.from_json(doc["json"], origin=f"stored {key}"))
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        """Who this engine is when it leases due timers (host, process, random suffix)."""
         self._compiled: dict[tuple[str, int], CompiledWorkflow] = {}
         self._latest: dict[str, int] = {}
         for workflow in workflows:
@@ -449,16 +454,18 @@ class Engine:
                 )
             )
 
-    def tick(self, *, limit: int = 1000) -> list[TickOutcome]:
+    def tick(self, *, limit: int = 1000, lease: timedelta = timedelta(minutes=5)) -> list[TickOutcome]:
         """Fire every timer due at the clock's now, soonest first; return what each did.
 
-        Safe to run twice and from several processes: each timer is claimed in the same
-        transaction as its effect, so it acts exactly once.
+        Safe to run twice and from several processes or hosts: due timers are leased in batches
+        of `limit` to this engine's `worker_id` for `lease` (others skip them meanwhile), and
+        each timer is claimed in the same transaction as its effect, so it acts exactly once.
+        A sweeper that dies leaves its leased timers to others once the lease runs out.
         """
         now = self.now()
         outcomes: list[TickOutcome] = []
         while True:
-            due = self.storage.due_timers(now, limit)
+            due = self.storage.claim_due(now, limit, worker=self.worker_id, lease=lease)
             for timer in due:
                 outcomes.append(self._run_timer(timer, now))
             if len(due) < limit:

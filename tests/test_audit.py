@@ -151,3 +151,32 @@ def test_fast_canonical_text_matches_the_generic_encoding(
         on_behalf_of=optional[2], detail={"via": texts[6], "n": numbers[1]} if roles else None,
     )  # fmt: skip
     assert event.hash == digest(event.body())
+
+
+def test_migrations_upgrade_an_older_file_and_an_interrupted_one_leaves_no_trace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite_utils
+
+    from govflow.storage import sqlite as adapter
+
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(adapter, "MIGRATIONS", adapter.MIGRATIONS[:1])
+    monkeypatch.setattr(adapter, "SCHEMA_VERSION", 1)
+    SQLiteStorage(path).close()
+    monkeypatch.undo()
+
+    def broken(db: sqlite_utils.Database) -> None:
+        db["timers"].add_column("leased_by", str)  # type: ignore[union-attr]
+        raise RuntimeError("power cut halfway through the migration")
+
+    monkeypatch.setattr(adapter, "MIGRATIONS", (adapter.MIGRATIONS[0], (2, "leases", broken)))
+    with pytest.raises(RuntimeError, match="power cut"):
+        SQLiteStorage(path)
+    columns = {c.name for c in sqlite_utils.Database(path)["timers"].columns}  # type: ignore[union-attr]
+    assert "leased_by" not in columns
+    monkeypatch.undo()
+    store = SQLiteStorage(path)
+    assert store.schema_version == adapter.SCHEMA_VERSION == 2
+    assert {"leased_by", "lease_until"} <= {c.name for c in store.db["timers"].columns}  # type: ignore[union-attr]
+    store.close()

@@ -106,8 +106,9 @@ def test_timers_arm_cancel_fire_exactly_once(storage: Storage) -> None:
     )
     assert [t.id for t in storage.timers("i1")] == ["t2", "t1", "t3"]
     assert storage.timers("i1")[0] == t2
-    assert [t.id for t in storage.due_timers(T0 + timedelta(days=2))] == ["t2", "t1"]
-    assert [t.id for t in storage.due_timers(T0 + timedelta(days=9), limit=1)] == ["t2"]
+    lease = timedelta(minutes=5)
+    assert [t.id for t in storage.claim_due(T0 + timedelta(days=9), 1, worker="w1", lease=lease)] == ["t2"]
+    assert [t.id for t in storage.claim_due(T0 + timedelta(days=2), 10, worker="w2", lease=lease)] == ["t1"]
     storage.commit(
         Change(
             instance=instance("i1", revision=1, head=inst.head),
@@ -129,6 +130,25 @@ def test_timers_arm_cancel_fire_exactly_once(storage: Storage) -> None:
             )
         )
     assert storage.load("i1").state == "a"
+
+
+def test_leases_spread_due_timers_between_workers(storage: Storage) -> None:
+    inst = create(storage, "i1")
+    timers = tuple(timer(f"t{n}", "i1", T0 + timedelta(minutes=n)) for n in range(5))
+    storage.commit(
+        Change(instance=instance("i1", revision=1, head=inst.head), expected_revision=1, events=(), arm=timers)
+    )
+    now, lease = T0 + timedelta(hours=1), timedelta(minutes=5)
+    first = storage.claim_due(now, 3, worker="a", lease=lease)
+    second = storage.claim_due(now, 3, worker="b", lease=lease)
+    assert [t.id for t in first] == ["t0", "t1", "t2"]
+    assert [t.id for t in second] == ["t3", "t4"]
+    assert storage.claim_due(now, 10, worker="c", lease=lease) == []
+    # Worker a dies holding t0-t2; once its lease runs out, others take them.
+    assert [t.id for t in storage.claim_due(now + lease, 10, worker="c", lease=lease)] == ["t0", "t1", "t2", "t3", "t4"]
+    # A claimed (fired) timer is never leased again.
+    storage.commit(Change(instance=storage.load("i1"), expected_revision=1, events=(), claim=(("t0", "fired"),)))
+    assert "t0" not in [t.id for t in storage.claim_due(now + 3 * lease, 10, worker="d", lease=lease)]
 
 
 def test_queries(storage: Storage) -> None:

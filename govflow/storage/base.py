@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
 
@@ -130,8 +130,15 @@ class Storage(ABC):
         """The instance's open timers (pending or overdue), soonest first."""
 
     @abstractmethod
-    def due_timers(self, now: datetime, limit: int = 1000) -> list[Timer]:
-        """Pending timers due at or before `now`, soonest first, at most `limit`."""
+    def claim_due(self, now: datetime, limit: int, *, worker: str, lease: timedelta) -> list[Timer]:
+        """Lease up to `limit` pending timers due at or before `now` to `worker` until
+        `now + lease`, soonest first, skipping timers under an unexpired lease (anyone's: a
+        sweep never picks up again what it leased earlier, so it always ends).
+
+        The lease only spreads work between sweepers: a timer still fires exactly once because
+        the change that acts on it must `claim` it while pending. A worker that dies leaves its
+        leased timers to be taken again once the lease runs out.
+        """
 
     @abstractmethod
     def find_timers(self, query: TimerQuery) -> list[tuple[Timer, Instance]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -34,6 +34,7 @@ class MemoryStorage(Storage):
         self._keys_of: dict[str, tuple[tuple[str, str], ...]] = {}
         self._by_key: dict[tuple[str, str], set[str]] = {}
         self._documents: dict[tuple[str, str], dict[str, Any]] = {}
+        self._leases: dict[str, tuple[str, datetime]] = {}
 
     def commit(self, change: Change) -> None:
         """Check everything first, then apply: a failed check leaves no trace."""
@@ -65,6 +66,7 @@ class MemoryStorage(Storage):
         timer = attrs.evolve(self._timers[timer_id], status=status)
         self._timers[timer_id] = timer
         self._pending.pop(timer_id, None)
+        self._leases.pop(timer_id, None)
         if not timer.is_open:
             self._timers_of.get(timer.instance_id, set()).discard(timer_id)
 
@@ -146,11 +148,20 @@ class MemoryStorage(Storage):
                     moved += 1
         return moved
 
-    def due_timers(self, now: datetime, limit: int = 1000) -> list[Timer]:
-        """Pending timers due by `now`, soonest first."""
+    def claim_due(self, now: datetime, limit: int, *, worker: str, lease: timedelta) -> list[Timer]:
+        """Lease due pending timers to `worker` (scans the pending timers: fine for a twin)."""
         with self._lock:
-            due = [t for t in self._pending.values() if t.due <= now]
-        return sorted(due, key=lambda t: (t.due, t.id))[:limit]
+            due = sorted(
+                (t for t in self._pending.values() if t.due <= now and self._leasable(t.id, now)),
+                key=lambda t: (t.due, t.id),
+            )[:limit]
+            for timer in due:
+                self._leases[timer.id] = (worker, now + lease)
+        return due
+
+    def _leasable(self, timer_id: str, now: datetime) -> bool:
+        held = self._leases.get(timer_id)
+        return held is None or held[1] <= now
 
     def put_document(self, kind: str, key: str, doc: Mapping[str, Any]) -> None:
         """Store a deep copy, so later edits by the caller do not leak in."""

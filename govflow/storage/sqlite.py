@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +109,15 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["documents"].create({"kind": str, "key": str, "doc": str, "updated_at": str}, pk=("kind", "key"))  # type: ignore[union-attr]
 
 
-MIGRATIONS: tuple[tuple[int, str, Migration], ...] = ((1, "instances, audit, timers, index keys, documents", _v1),)
+def _v2(db: sqlite_utils.Database) -> None:
+    db["timers"].add_column("leased_by", str)  # type: ignore[union-attr]
+    db["timers"].add_column("lease_until", str)  # type: ignore[union-attr]
+
+
+MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
+    (1, "instances, audit, timers, index keys, documents", _v1),
+    (2, "timer leases for concurrent sweepers", _v2),
+)
 """(version, description, function) in order; each runs in its own transaction."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -149,13 +157,19 @@ class SQLiteStorage(Storage):
         self._lock = threading.RLock()
         try:
             self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=busy_timeout)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open {self.path!r}: {exc}") from None
+        try:
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self.db = sqlite_utils.Database(self._conn)
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(f"cannot open {self.path!r} as a govflow SQLite database: {exc}") from None
+        except BaseException as exc:
+            self._conn.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StorageError(f"cannot open {self.path!r} as a govflow SQLite database: {exc}") from None
+            raise
 
     # -- schema -------------------------------------------------------------------------------
 
@@ -352,13 +366,22 @@ class SQLiteStorage(Storage):
             ).fetchall()
         return [_timer(row) for row in rows]
 
-    def due_timers(self, now: datetime, limit: int = 1000) -> list[Timer]:
-        """Pending timers due by `now`, through the partial index on due."""
-        with self._reading() as conn:
-            rows = conn.execute(
-                f"SELECT {_TIMER_COLUMNS} FROM timers WHERE status = 'pending' AND due <= ? ORDER BY due, id LIMIT ?",
-                (format_instant(now), limit),
-            ).fetchall()
+    def claim_due(self, now: datetime, limit: int, *, worker: str, lease: timedelta) -> list[Timer]:
+        """Lease due pending timers in one write transaction (the partial index finds them)."""
+        at = format_instant(now)
+        try:
+            with self._write() as conn:
+                rows = conn.execute(
+                    f"SELECT {_TIMER_COLUMNS} FROM timers WHERE status = 'pending' AND due <= ? "
+                    "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY due, id LIMIT ?",
+                    (at, at, limit),
+                ).fetchall()
+                conn.executemany(
+                    "UPDATE timers SET leased_by = ?, lease_until = ? WHERE id = ?",
+                    [(worker, format_instant(now + lease), row[0]) for row in rows],
+                )
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"cannot lease timers in {self.path!r}: {exc}") from None
         return [_timer(row) for row in rows]
 
     def find_timers(self, query: TimerQuery) -> list[tuple[Timer, Instance]]:
