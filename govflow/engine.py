@@ -292,6 +292,30 @@ class Engine:
             raise ConcurrentModification(instance_id, expected_revision, instance.revision)
         return self._transact(instance, event, actor, payload, justification, self.now())
 
+    def fire_retrying(
+        self,
+        instance_id: str,
+        event: str,
+        *,
+        actor: Actor,
+        payload: Mapping[str, Any] | None = None,
+        justification: str | None = None,
+        attempts: int = 3,
+    ) -> Instance:
+        """`fire`, reloading and trying again when another writer got there first, up to
+        `attempts` times. Every try re-reads the instance and re-checks state, roles and guards,
+        so a retry never applies an event the newer state no longer allows.
+        """
+        if attempts < 1:
+            raise InvalidData(f"attempts must be at least 1, not {attempts}")
+        for attempt in range(1, attempts + 1):
+            try:
+                return self.fire(instance_id, event, actor=actor, payload=payload, justification=justification)
+            except ConcurrentModification:
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def _transact(
         self,
         instance: Instance,

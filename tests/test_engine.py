@@ -401,3 +401,30 @@ def test_effect_edits_of_a_rejected_fire_leave_stored_data_alone(storage: Storag
     with pytest.raises(PermissionDenied):
         engine.fire(inst.id, "go", actor=ALICE)
     assert engine.get(inst.id).data == {"x": 1}
+
+
+def test_fire_retrying_reloads_after_a_lost_race(storage: Storage, clock: FakeClock, approval: Workflow) -> None:
+    engine = Engine(storage=storage, workflows=[approval], clock=clock)
+    inst = engine.start("approval", actor=ALICE)
+    real_commit = storage.commit
+    calls = {"n": 0}
+
+    def commit_losing_first(change: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:  # someone else commits first: our compare-and-set loses
+            real_commit(attrs.evolve(change, events=change.events))
+            raise ConcurrentModification(change.instance.id, change.expected_revision, change.instance.revision)
+        real_commit(change)
+
+    storage.commit = commit_losing_first  # type: ignore[method-assign]
+    try:
+        # The first try "loses" after the other writer submitted; the retry re-reads the instance
+        # and finds submit no longer allowed in 'submitted' — re-checked, not blindly re-applied.
+        with pytest.raises(TransitionNotAllowed):
+            engine.fire_retrying(inst.id, "submit", actor=ALICE, attempts=3)
+    finally:
+        storage.commit = real_commit  # type: ignore[method-assign]
+    assert engine.get(inst.id).revision == 2
+    with pytest.raises(InvalidData, match="attempts must be at least 1"):
+        engine.fire_retrying(inst.id, "approve", actor=BOB, attempts=0)
+    assert engine.fire_retrying(inst.id, "approve", actor=BOB).state == "approved"
