@@ -1,12 +1,13 @@
-"""The documentation cannot rot: the tutorial's code runs, and the site builds with --strict.
+"""The documentation cannot rot: the pages' code runs, and the site builds with --strict.
 
-docs/tutorial.md is executed as written, top to bottom:
+The pages in `EXECUTED` (docs/tutorial.md, docs/access.md, docs/time.md) are executed as
+written, top to bottom, each in a namespace of its own:
 
 - ```python blocks run in one namespace, in order (a block that only includes a file with
   ``--8<--`` is skipped: the next blocks import that file);
 - ```pycon blocks (``>>>`` sessions) run as doctests in that same namespace, so every output
   and error message the page shows is checked;
-- ```console blocks: each ``$ govflow …`` line (or ``$ NAME=$(govflow …)``, which keeps the
+- ```console blocks (the tutorial's): each ``$ govflow …`` line (or ``$ NAME=$(govflow …)``, which keeps the
   printed value for later ``$NAME``) runs through click's CliRunner against the real CLI. The
   lines under a command are the output the page promises: each must appear, in order, with
   whitespace collapsed, ids, hashes and clock times normalised, table borders ignored, and
@@ -40,6 +41,8 @@ DOCS = ROOT / "docs"
 TUTORIAL = DOCS / "tutorial.md"
 EXAMPLE = DOCS / "tutorial_example" / "leave_request.py"
 EXAMPLE_MODULE = "leave_request"
+EXECUTED = {TUTORIAL: 5, DOCS / "access.md": 5, DOCS / "time.md": 30}
+"""Pages whose ```python and ```pycon blocks run, with the fewest blocks each must have."""
 
 FENCE = re.compile(r"^```(?P<lang>[\w-]*)[^\n]*\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
 ELLIPSIS = "…"
@@ -148,27 +151,29 @@ def test_tutorial_has_every_kind_of_block() -> None:
     assert any(c.text.startswith("govflow ") for b in blocks(TUTORIAL) if b.lang == "console" for c in commands(b))
 
 
-def test_tutorial_python(workdir: Path) -> None:
-    """The ```python and ```pycon blocks, in order, in one namespace."""
-    namespace: dict[str, Any] = {"__name__": "__tutorial__"}
+@pytest.mark.parametrize("page", list(EXECUTED), ids=lambda page: page.name)
+def test_page_python(page: Path, workdir: Path) -> None:
+    """The page's ```python and ```pycon blocks, in order, in one namespace."""
+    namespace: dict[str, Any] = {"__name__": f"__{page.stem}__"}
     parser = doctest.DocTestParser()
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     ran = 0
-    for block in blocks(TUTORIAL):
+    for block in blocks(page):
         if block.lang == "python":
             if block.body.lstrip().startswith("--8<--"):
                 continue
-            code = compile("\n" * (block.line - 1) + block.body, str(TUTORIAL), "exec")
+            # dont_inherit: run the page as a reader would, without this file's __future__ imports
+            code = compile("\n" * (block.line - 1) + block.body, str(page), "exec", dont_inherit=True)
             exec(code, namespace)
             ran += 1
         elif block.lang == "pycon":
-            test = parser.get_doctest(block.body, namespace, f"tutorial.md:{block.line}", str(TUTORIAL), block.line - 1)
+            test = parser.get_doctest(block.body, namespace, f"{page.name}:{block.line}", str(page), block.line - 1)
             test.globs = namespace  # share one namespace instead of doctest's copy
             report: list[str] = []
             result = runner.run(test, out=report.append, clear_globs=False)
             assert result.failed == 0, "".join(report)
             ran += 1
-    assert ran >= 5
+    assert ran >= EXECUTED[page]
 
 
 def test_tutorial_cli(workdir: Path) -> None:
