@@ -8,6 +8,7 @@ hash-chained audit trail in the same transaction.
 from govflow import errors
 from govflow.actor import SYSTEM, Actor
 from govflow.audit import AuditEvent
+from govflow.checks import check
 from govflow.deadlines import (
     BeforeField,
     ByDate,
@@ -58,6 +59,7 @@ __all__ = [
     "Weeks",
     "Workflow",
     "WorkingDays",
+    "check",
     "effect",
     "errors",
     "guard",

@@ -296,18 +296,34 @@ class NotActorOf(Separation):
         return None
 
 
+def values_at(data: Any, path: str) -> list[Any]:
+    """Every value at a dotted `path` in JSON-like data, stepping into lists on the way:
+    ``travellers.person`` gives each traveller's person."""
+    found = [data]
+    for part in path.split("."):
+        step: list[Any] = []
+        for item in found:
+            for element in item if isinstance(item, list | tuple) else [item]:
+                if isinstance(element, Mapping) and part in element:
+                    step.append(element[part])
+        found = step
+    flat: list[Any] = []
+    for item in found:
+        flat.extend(item if isinstance(item, list | tuple) else [item])
+    return flat
+
+
 @attrs.frozen
 class NotSubject(Separation):
-    """Nobody named in data field `field` (a person or a list of people) may do this — a
-    member of a delegation may not approve its own trip."""
+    """Nobody named at data path `field` (a person, a list of people, or a dotted path through
+    lists such as ``travellers.person``) may do this — a member of a delegation may not approve
+    its own trip."""
 
     field: str
     name: str = "not-subject"
 
     def violation(self, ctx: AccessContext, person: str) -> str | None:
-        value = ctx.data.get(self.field)
-        people = value if isinstance(value, list | tuple) else [value]
-        if person in people:
+        if person in values_at(ctx.data, self.field):
             return f"{person!r} is named in {self.field!r} of this case and may not act on it"
         return None
 

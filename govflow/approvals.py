@@ -29,12 +29,12 @@ the chain completes when every track has.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
 
-from govflow.access import AccessContext, Grant, Requirement, ResolveContext
+from govflow.access import AccessContext, Grant, Requirement, ResolveContext, Separation
 from govflow.effects import EffectContext, effect
 from govflow.errors import DefinitionError, UnresolvedRole
 from govflow.guards import GuardContext, guard
@@ -53,6 +53,14 @@ KIND_LABELS: dict[str, str] = {
 }
 
 
+def _people(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _separation(value: Iterable[Separation]) -> tuple[Separation, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Step:
     """One step of a chain: who may sign (`people`, resolved by the policy), and how many must.
@@ -62,7 +70,7 @@ class Step:
     """
 
     kind: Kind
-    people: tuple[str, ...] = attrs.field(converter=tuple)
+    people: tuple[str, ...] = attrs.field(converter=_people)
     label: str = ""
     need: int | None = None
     track: str = "main"
@@ -82,7 +90,7 @@ class Step:
             return len(self.people)
         if self.kind == "quorum":
             if self.need is None:
-                raise DefinitionError("approval step", ["a quorum step needs need=N"])
+                raise DefinitionError("approval step", ["a quorum step needs need=N"], kind="step")
             return self.need
         return 1
 
@@ -231,7 +239,9 @@ class ApprovalChain:
     open step (moving to `approved` when the last blocking step is done), `return_event` sends
     the case back to `returned` with comments (退回修改), `reject_event` ends it in `rejected`.
 
-    Add `transitions()` to the workflow's transitions and the chain to `Workflow(chains=...)`.
+    `separation` rules apply to all three (e.g. `NotSubject` so a traveller cannot sign for
+    their own trip). Add `transitions()` to the workflow's transitions and the chain to
+    `Workflow(chains=...)`.
     """
 
     name: str
@@ -245,6 +255,7 @@ class ApprovalChain:
     return_event: str = "return"
     reject_event: str = "reject"
     label: str = "审批"
+    separation: tuple[Separation, ...] = attrs.field(default=(), converter=_separation)
 
     def transitions(self) -> list[Any]:
         """The sign / return / reject transitions this chain needs."""
@@ -253,15 +264,16 @@ class ApprovalChain:
         signer_role = ChainSigner(self.name)
         last, more = _completion_guards(self.name)
         record = _record_signature(self.name)
+        rules = self.separation
         return [
             Transition(self.sign_event, source=self.state, dest=self.state, roles={signer_role}, guards=[more],
-                       effects=[record], label=f"{self.label}·签批"),
+                       effects=[record], label=f"{self.label}·签批", separation=rules),
             Transition(self.sign_event, source=self.state, dest=self.approved, roles={signer_role}, guards=[last],
-                       effects=[record], label=f"{self.label}·签批（完成）"),
+                       effects=[record], label=f"{self.label}·签批（完成）", separation=rules),
             Transition(self.return_event, source=self.state, dest=self.returned, roles={signer_role},
-                       payload_schema=Comments, label="退回修改"),
+                       payload_schema=Comments, label="退回修改", separation=rules),
             Transition(self.reject_event, source=self.state, dest=self.rejected, roles={signer_role},
-                       payload_schema=Comments, label="不予批准"),
+                       payload_schema=Comments, label="不予批准", separation=rules),
         ]  # fmt: skip
 
     def enter(self, ctx: ResolveContext) -> dict[str, Any]:

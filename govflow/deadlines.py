@@ -29,7 +29,9 @@ def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> 
     """Durations count at least one unit: zero or negative is a definition error."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         name = type(instance).__name__
-        raise DefinitionError(name, [f"{name}.{attribute.name} must be a whole number ≥ 1, not {value!r}"])
+        raise DefinitionError(
+            name, [f"{name}.{attribute.name} must be a whole number ≥ 1, not {value!r}"], kind="duration"
+        )
 
 
 @attrs.frozen
@@ -93,7 +95,7 @@ class ByDate:
         if self.years_later < 0:
             problems.append("years_later cannot be negative")
         if problems:
-            raise DefinitionError("ByDate", problems)
+            raise DefinitionError("ByDate", problems, kind="duration")
 
     def __str__(self) -> str:
         day = "month end (底)" if self.day is None else str(self.day)
@@ -163,7 +165,7 @@ class Escalate:
 
     def __attrs_post_init__(self) -> None:
         if self.to_role is None and not self.to_parent_unit:
-            raise DefinitionError("Escalate", ["name a role (to_role=...) or set to_parent_unit=True"])
+            raise DefinitionError("Escalate", ["name a role (to_role=...) or set to_parent_unit=True"], kind="action")
 
 
 Action = MarkOverdue | FireEvent | Escalate
@@ -194,9 +196,11 @@ class Deadline:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
-            raise DefinitionError("Deadline", ["a deadline needs a non-empty name"])
+            raise DefinitionError("Deadline", ["a deadline needs a non-empty name"], kind="deadline")
         if isinstance(self.anchor, BeforeField) and isinstance(self.duration, ByDate):
-            raise DefinitionError(self.name, ["a ByDate deadline cannot be counted back from a milestone"])
+            raise DefinitionError(
+                self.name, ["a ByDate deadline cannot be counted back from a milestone"], kind="deadline"
+            )
 
     @property
     def display(self) -> str:
@@ -221,7 +225,11 @@ class Recurring:
 
     def __attrs_post_init__(self) -> None:
         if self.every not in ("month", "quarter", "half_year", "year"):
-            raise DefinitionError(self.name, [f"every must be month, quarter, half_year or year, not {self.every!r}"])
+            raise DefinitionError(
+                self.name,
+                [f"every must be month, quarter, half_year or year, not {self.every!r}"],
+                kind="recurring duty",
+            )
 
     @property
     def display(self) -> str:

@@ -203,7 +203,7 @@ class Workflow:
             "schema": qualified_name(self.schema) if self.schema else None,
             "index": list(self.index),
             "start_roles": sorted(self.start_roles),
-            "chains": [attrs.asdict(chain) for chain in self.chains],
+            "chains": [_chain_json(chain) for chain in self.chains],
             "states": [_state_json(state) for state in self.states],
             "transitions": [_transition_json(t) for t in self.transitions],
         }
@@ -221,7 +221,7 @@ class Workflow:
                 schema=import_by_name(doc["schema"], name) if doc.get("schema") else None,
                 index=doc.get("index", ()),
                 start_roles=doc.get("start_roles", ["*"]),
-                chains=[ApprovalChain(**chain) for chain in doc.get("chains", ())],
+                chains=[_chain_from_json(chain) for chain in doc.get("chains", ())],
                 states=[_state_from_json(state) for state in doc["states"]],
                 transitions=[_transition_from_json(t, name) for t in doc["transitions"]],
             )
@@ -299,6 +299,16 @@ def _spec_from_json(doc: Any) -> Any:
     if isinstance(doc, list):
         return tuple(_spec_from_json(item) for item in doc)
     return doc
+
+
+def _chain_json(chain: ApprovalChain) -> dict[str, Any]:
+    doc = attrs.asdict(chain, recurse=False)
+    doc["separation"] = [_spec_json(rule) for rule in chain.separation]
+    return doc
+
+
+def _chain_from_json(doc: Mapping[str, Any]) -> ApprovalChain:
+    return ApprovalChain(**{**doc, "separation": [_spec_from_json(r) for r in doc.get("separation", ())]})
 
 
 def _state_json(state: State) -> dict[str, Any]:

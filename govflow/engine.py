@@ -132,6 +132,8 @@ class Engine:
         if isinstance(self.calendar, ChinaCalendar):
             for key, doc in sorted(self.storage.documents("calendar").items()):
                 self.calendar = self.calendar.with_schedule(YearSchedule.from_json(doc["json"], origin=f"stored {key}"))
+        self.skipped_provisional: list[str] = []
+        """Workflow versions whose provisional deadlines the last recompute could not handle."""
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         """Who this engine is when it leases due timers (host, process, random suffix)."""
         self._compiled: dict[tuple[str, int], CompiledWorkflow] = {}
@@ -260,7 +262,7 @@ class Engine:
         keys = index_keys(wf.index, plain) if wf.index else None
         arm: list[Timer] = []
         if compiled.timed:
-            book = TimerBook(open=[])
+            book = TimerBook(open=[], now=now)
             self._arm_state(compiled, book, new_id, initial, plain, now)
             arm = book.arm
         self.storage.commit(Change(instance=instance, expected_revision=0, events=(event,), arm=tuple(arm), keys=keys))
@@ -330,7 +332,7 @@ class Engine:
         """Plan every step of one fire (follow-ups included) and commit it as one `Change`."""
         instance_id = instance.id
         compiled = self._compile_for(instance.workflow, instance.workflow_version)
-        book = TimerBook(open=self.storage.timers(instance_id)) if compiled.timed else None
+        book = TimerBook(open=self.storage.timers(instance_id), now=now) if compiled.timed else None
         current = instance
         events: list[AuditEvent] = []
         queue: deque[tuple[str, Mapping[str, Any] | None, str | None]] = deque([(event, payload, justification)])
@@ -454,15 +456,28 @@ class Engine:
     ) -> None:
         """Settle what `event` meets, cancel the left state's timers, arm the new state's and
         the obligations the transition opens."""
-        for timer in book.live():
+        recurring_met: set[str] = set()
+        for timer in sorted(book.live(), key=lambda t: (t.due, t.id)):
             if timer.action == "remind" or timer.id in book.settle:
                 continue
             spec = compiled.spec_for(timer)
             if spec is None or spec.satisfied_by != event or (timer.state is not None and timer.state != source):
                 continue
+            if isinstance(spec, dl.Recurring):
+                # One report meets one period: the oldest still open. The next period is armed
+                # only if none is pending yet (an overdue period already armed its successor).
+                if spec.name in recurring_met:
+                    continue
+                recurring_met.add(spec.name)
+                book.close(timer, "met")
+                still_pending = any(
+                    t.name == spec.name and t.state == timer.state and t.status == "pending" and t.id not in book.settle
+                    for t in book.live()
+                )
+                if source == dest and not still_pending:
+                    book.add([next_recurring_timer(spec, timer, self.calendar)])
+                continue
             book.close(timer, "met")
-            if isinstance(spec, dl.Recurring) and source == dest:
-                book.add([next_recurring_timer(spec, timer, self.calendar)])
         if dest != source:
             for timer in book.live():
                 if timer.state == source:
@@ -497,8 +512,8 @@ class Engine:
 
     def _run_timer(self, timer: Timer, now: datetime) -> TickOutcome:
         for _attempt in range(3):
+            instance = self.storage.load(timer.instance_id)
             try:
-                instance = self.storage.load(timer.instance_id)
                 compiled = self._compile_for(instance.workflow, instance.workflow_version)
                 spec = compiled.spec_for(timer)
                 if spec is None:
@@ -512,27 +527,39 @@ class Engine:
             except ConcurrentModification:
                 if not any(t.id == timer.id and t.status == "pending" for t in self.storage.timers(timer.instance_id)):
                     return TickOutcome(timer, "lost", "another sweeper or change settled it first")
+            except StorageError:
+                raise  # the database is the problem: the next sweep tries again
+            except GovflowError as exc:
+                # One timer that cannot act (a calendar year without data, an unknown version)
+                # must not stop the sweep: it is closed as failed, on the record, and the sweep goes on.
+                return self._fail_timer(instance, timer, {"timer": timer.name, "error": str(exc)}, now)
         return TickOutcome(timer, "lost", "the instance kept changing; left for the next sweep")
+
+    def _fail_timer(self, instance: Instance, timer: Timer, detail: Mapping[str, Any], now: datetime) -> TickOutcome:
+        """Close `timer` as failed with an audit event saying why; the instance stays where it is."""
+        record = self._timer_event(instance, "timer_failed", {**detail, "due": timer.params.get("due_date")}, now)
+        current = attrs.evolve(instance, revision=record.seq, updated_at=now, head=record.hash)
+        self.storage.commit(
+            Change(
+                instance=current,
+                expected_revision=instance.revision,
+                events=(record,),
+                claim=((timer.id, "failed"),),
+                data_changed=False,
+                marks_changed=False,
+            )
+        )
+        return TickOutcome(timer, "failed", str(detail.get("error", "")))
 
     def _fire_timer(self, instance: Instance, timer: Timer, event: str, now: datetime) -> TickOutcome:
         detail = {"timer": timer.name, "due": timer.params.get("due_date")}
         try:
             self._transact(instance, event, SYSTEM, None, None, now, claim=((timer.id, "fired"),), detail=detail)
             return TickOutcome(timer, "done")
-        except ConcurrentModification:
+        except (ConcurrentModification, StorageError):
             raise
         except GovflowError as exc:
-            record = self._timer_event(instance, "timer_failed", {**detail, "event": event, "error": str(exc)}, now)
-            current = attrs.evolve(instance, revision=record.seq, updated_at=now, head=record.hash)
-            self.storage.commit(
-                Change(
-                    instance=current,
-                    expected_revision=instance.revision,
-                    events=(record,),
-                    claim=((timer.id, "failed"),),
-                )
-            )
-            return TickOutcome(timer, "failed", str(exc))
+            return self._fail_timer(instance, timer, {**detail, "event": event, "error": str(exc)}, now)
 
     def _mark_timer(self, instance: Instance, timer: Timer, spec: dl.Deadline | dl.Recurring, now: datetime) -> None:
         """Overdue, escalate or remind: record it on the instance and in its audit trail."""
@@ -545,7 +572,7 @@ class Engine:
         if "period" in timer.params:
             detail["period"] = timer.params["period"]
         unit = instance.unit
-        book = TimerBook(open=[])
+        book = TimerBook(open=[], now=now)
         if timer.action == "remind":
             counts = dict(marks.get("reminders", {}))
             counts[timer.name] = counts.get(timer.name, 0) + 1
@@ -640,11 +667,24 @@ class Engine:
             raise GovflowError(f"the engine's calendar ({self.calendar.name}) does not take official year schedules")
         self.storage.put_document("calendar", str(schedule.year), {"json": schedule.to_json()})
         self.calendar = self.calendar.with_schedule(schedule)
+        return self.recompute_provisional()
+
+    def recompute_provisional(self) -> int:
+        """Recompute pending provisional deadlines on the current calendar; return how many moved.
+
+        Timers of workflow versions this engine does not know are left alone (an engine that
+        registers them can run this again); `skipped_provisional` names those versions.
+        """
         moved: list[Timer] = []
+        skipped: set[str] = set()
         for timer, instance in self.storage.find_timers(TimerQuery(statuses=("pending",), provisional=True)):
-            spec = self._compile_for(instance.workflow, instance.workflow_version).spec_for(timer)
-            if spec is not None:
-                moved.append(recomputed(timer, spec, self.calendar))
+            compiled = self._compiled.get((instance.workflow, instance.workflow_version))
+            spec = compiled.spec_for(timer) if compiled is not None else None
+            if spec is None:
+                skipped.add(f"{instance.workflow} v{instance.workflow_version}")
+                continue
+            moved.append(recomputed(timer, spec, self.calendar))
+        self.skipped_provisional = sorted(skipped)
         return self.storage.reschedule(moved)
 
     def _choose(
@@ -754,7 +794,7 @@ class Engine:
 
     def _available(self, compiled: CompiledWorkflow, instance: Instance, actor: Actor) -> list[str]:
         now = self.now()
-        book = TimerBook(open=self.storage.timers(instance.id)) if compiled.timed else None
+        book = TimerBook(open=self.storage.timers(instance.id), now=now) if compiled.timed else None
         found: list[str] = []
         for event in compiled.events_from.get(instance.state, ()):
             try:

@@ -17,11 +17,11 @@ class GovflowError(Exception):
 class DefinitionError(GovflowError):
     """A workflow definition is structurally wrong (定义错误); raised when it is built."""
 
-    def __init__(self, workflow: str, problems: Sequence[str]) -> None:
+    def __init__(self, workflow: str, problems: Sequence[str], *, kind: str = "workflow") -> None:
         self.workflow = workflow
         self.problems = tuple(problems)
         joined = "; ".join(self.problems)
-        super().__init__(f"workflow {workflow!r} is not valid: {joined}")
+        super().__init__(f"{kind} {workflow!r} is not valid: {joined}")
 
 
 class UnknownWorkflow(GovflowError):

@@ -25,7 +25,9 @@ from types import ModuleType
 
 import attrs
 
+from govflow.checks import check
 from govflow.definition import Workflow
+from govflow.directory import Directory
 from govflow.engine import Engine
 from govflow.errors import DefinitionError, GovflowError
 
@@ -161,10 +163,11 @@ class CheckReport:
     findings: tuple[Finding, ...]
 
 
-def check_modules(names: Iterable[str] | None = None) -> CheckReport:
+def check_modules(names: Iterable[str] | None = None, directory: Directory | None = None) -> CheckReport:
     """Load each module and report every problem instead of stopping at the first.
 
-    Beyond what a `Workflow` checks when built, each definition must round-trip through JSON
+    Beyond what a `Workflow` checks when built, `govflow.check` runs on each definition (with
+    `directory`, also "roles nobody holds"), each definition must round-trip through JSON
     (its guards, effects and schemas registered by name), and no (name, version) may be
     defined twice with different content.
     """
@@ -183,6 +186,8 @@ def check_modules(names: Iterable[str] | None = None) -> CheckReport:
             continue
         for workflow in found:
             findings.extend(_json_findings(spec, workflow))
+            label = f"{workflow.name} v{workflow.version}"
+            findings.extend(Finding(spec, label, problem) for problem in check(workflow, directory))
             loaded.append((spec, workflow))
     engine = Engine()
     for spec, workflow in loaded:

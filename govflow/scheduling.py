@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -66,7 +66,7 @@ def deadline_timers(
         id=_new_id(),
         instance_id=instance_id,
         name=spec.name,
-        due=dl.end_of_day(due.day, calendar),
+        due=dl.end_of_day(due.day, calendar).astimezone(UTC),
         action=spec.action.kind,
         state=state,
         params={"kind": kind, "anchor": anchor.isoformat(), "due_date": due.day.isoformat(), "label": spec.label},
@@ -75,7 +75,7 @@ def deadline_timers(
     timers = [main]
     for index, offset in enumerate(spec.remind):
         day = dl.reminder_date(offset, due.day, calendar)
-        at = dl.start_of_day(day, calendar)
+        at = dl.start_of_day(day, calendar).astimezone(UTC)
         if at <= entered:
             continue
         timers.append(
@@ -101,7 +101,7 @@ def recurring_timer(spec: dl.Recurring, *, instance_id: str, state: str, on: dat
         id=_new_id(),
         instance_id=instance_id,
         name=spec.name,
-        due=dl.end_of_day(due.day, calendar),
+        due=dl.end_of_day(due.day, calendar).astimezone(UTC),
         action=spec.action.kind,
         state=state,
         params={
@@ -137,8 +137,14 @@ def recomputed(timer: Timer, spec: dl.Deadline | dl.Recurring, calendar: Calenda
         if offset is None:
             return timer
         day = dl.reminder_date(offset, due.day, calendar)
-        return attrs.evolve(timer, due=dl.start_of_day(day, calendar), provisional=due.provisional)
-    return attrs.evolve(timer, due=dl.end_of_day(due.day, calendar), provisional=due.provisional)
+        params = {**timer.params, "due_date": due.day.isoformat(), "remind_date": day.isoformat()}
+        return attrs.evolve(
+            timer, due=dl.start_of_day(day, calendar).astimezone(UTC), provisional=due.provisional, params=params
+        )
+    params = {**timer.params, "due_date": due.day.isoformat()}
+    return attrs.evolve(
+        timer, due=dl.end_of_day(due.day, calendar).astimezone(UTC), provisional=due.provisional, params=params
+    )
 
 
 @attrs.define
@@ -146,6 +152,7 @@ class TimerBook:
     """One instance's open timers as a change unfolds, and what the change must write."""
 
     open: list[Timer]
+    now: datetime
     arm: list[Timer] = attrs.field(factory=list)
     settle: dict[str, str] = attrs.field(factory=dict)
 
@@ -158,8 +165,10 @@ class TimerBook:
         self.arm.extend(timers)
 
     def close(self, timer: Timer, on_time: str, late: str = "late") -> None:
-        """Settle `timer` (and its reminders): `on_time` if still pending, `late` if overdue."""
-        self.settle[timer.id] = on_time if timer.status == "pending" else late
+        """Settle `timer` (and its reminders): `on_time` if its due time has not passed, `late`
+        if it has — judged by the clock, whether or not a sweep has marked it overdue yet."""
+        in_time = timer.status == "pending" and self.now < timer.due
+        self.settle[timer.id] = on_time if in_time else late
         for other in self.live():
             if other.params.get("parent") == timer.id:
                 self.settle[other.id] = "cancelled"

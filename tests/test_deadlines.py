@@ -361,6 +361,7 @@ def test_provisional_deadlines_are_recomputed_when_the_schedule_arrives(storage:
     [moved] = engine.timers(inst.id)
     assert not moved.provisional
     assert moved.due > timer.due
+    assert moved.params["due_date"] > provisional_due  # what people see moves with it
     # Another engine on the same storage picks the stored schedule up.
     again = make(storage, clock, notice_flow())
     assert again.calendar.is_working_day(date(2027, 1, 9))
@@ -464,3 +465,57 @@ def test_periods_of_recurring_duties(every: str, day: date, period: tuple[str, s
     first, last = period_of(every, day)
     assert (first.isoformat(), last.isoformat()) == period
     assert due_date(Days(5), last, NaturalCalendar()).day.isoformat() == due
+
+
+def test_lateness_is_judged_by_the_clock_not_by_the_sweep(storage: Storage) -> None:
+    from govflow.storage import TimerQuery
+
+    clock = FakeClock(at(2016, 9, 5))
+    engine = make(storage, clock, notice_flow())
+    late, on_time = engine.start("notice", actor=CLERK), engine.start("notice", actor=CLERK)
+    engine.fire(on_time.id, "answer", actor=CLERK)
+    clock.set(at(2016, 9, 26))  # past the 9/20 due date, but no sweep has run
+    engine.fire(late.id, "answer", actor=CLERK)
+    closed = {t.instance_id: t.status for t, _ in storage.find_timers(TimerQuery(statuses=("late", "cancelled")))}
+    assert closed == {late.id: "late", on_time.id: "cancelled"}
+
+
+def test_one_report_meets_one_period(storage: Storage) -> None:
+    monthly = Recurring("monthly_report", "month", Days(5), satisfied_by="report", label="月报")
+    wf = Workflow(
+        name="ledger2", version=1,
+        states=[State("open", initial=True, deadlines=[monthly]), State("done", final=True)],
+        transitions=[Transition("report", source="open", dest="open", roles={"clerk"}),
+                     Transition("finish", source="open", dest="done", roles={"clerk"})],
+    )  # fmt: skip
+    clock = FakeClock(at(2026, 3, 10))
+    engine = make(storage, clock, wf)
+    inst = engine.start("ledger2", actor=CLERK)
+    clock.set(at(2026, 4, 7))
+    engine.tick()  # March is overdue; April is armed
+    engine.fire(inst.id, "report", actor=CLERK)  # the late March report
+    assert {t.params["period"]: t.status for t in engine.timers(inst.id)} == {"2026-04": "pending"}
+    engine.fire(inst.id, "report", actor=CLERK)  # April's, early
+    assert {t.params["period"]: t.status for t in engine.timers(inst.id)} == {"2026-05": "pending"}
+
+
+def test_a_timer_that_cannot_act_does_not_stop_the_sweep(storage: Storage) -> None:
+    """December's period of a monthly duty ends in 2027, beyond the strict calendar's data."""
+    monthly = Recurring("monthly_report", "month", WorkingDays(5), satisfied_by="report")
+    ledger = Workflow(
+        name="ledger3", version=1,
+        states=[State("open", initial=True, deadlines=[monthly]), State("done", final=True)],
+        transitions=[Transition("report", source="open", dest="open", roles={"clerk"}),
+                     Transition("finish", source="open", dest="done", roles={"clerk"})],
+    )  # fmt: skip
+    clock = FakeClock(at(2026, 11, 2))
+    engine = make(storage, clock, ledger, notice_flow())
+    stuck = engine.start("ledger3", actor=CLERK)
+    clock.set(at(2026, 11, 20))
+    other = engine.start("notice", actor=CLERK)  # due 2026-12-04
+    clock.set(at(2026, 12, 9))
+    outcomes = {o.timer.instance_id: o.result for o in engine.tick()}
+    assert outcomes == {stuck.id: "failed", other.id: "done"}
+    failure = engine.history(stuck.id)[-1]
+    assert failure.event == "timer_failed" and "2027" in failure.detail["error"]
+    engine.verify(stuck.id)

@@ -146,7 +146,7 @@ class Storage(ABC):
 
     @abstractmethod
     def reschedule(self, timers: Sequence[Timer]) -> int:
-        """Set new due times (and provisional flags) on still-pending timers; return how many."""
+        """Set new due times, provisional flags and params on still-pending timers; return how many."""
 
     @abstractmethod
     def put_document(self, kind: str, key: str, doc: Mapping[str, Any]) -> None:

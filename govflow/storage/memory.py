@@ -143,7 +143,7 @@ class MemoryStorage(Storage):
             for timer in timers:
                 current = self._pending.get(timer.id)
                 if current is not None:
-                    updated = attrs.evolve(current, due=timer.due, provisional=timer.provisional)
+                    updated = attrs.evolve(current, due=timer.due, provisional=timer.provisional, params=timer.params)
                     self._timers[timer.id] = self._pending[timer.id] = updated
                     moved += 1
         return moved

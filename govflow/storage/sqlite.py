@@ -420,8 +420,8 @@ class SQLiteStorage(Storage):
                 moved = 0
                 for t in timers:
                     moved += conn.execute(
-                        "UPDATE timers SET due = ?, provisional = ? WHERE id = ? AND status = 'pending'",
-                        (format_instant(t.due), int(t.provisional), t.id),
+                        "UPDATE timers SET due = ?, provisional = ?, params = ? WHERE id = ? AND status = 'pending'",
+                        (format_instant(t.due), int(t.provisional), _dumps(t.params), t.id),
                     ).rowcount
                 return moved
         except sqlite3.DatabaseError as exc:

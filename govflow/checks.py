@@ -1,0 +1,154 @@
+"""Static checks (静态检查): what a definition allows but is almost certainly a mistake.
+
+Building a `Workflow` already refuses structural faults (unknown or unreachable states, dead
+ends, indistinct transitions, deadlines that fire events their state cannot take). `check`
+looks further, at what can happen in practice:
+
+* states from which no final state can ever be reached (the case can never be closed);
+* states reachable only through transitions no one can fire (only the ``system`` role, and no
+  deadline fires them);
+* transitions shadowed by an earlier one on the same event and state whose guards are a subset
+  of theirs (the earlier one always wins);
+* roles that nobody in a given organisation directory holds;
+* guards and effects not registered under their names (the definition will not load from JSON).
+
+Each finding is one line a person can act on. `govflow check` runs this over modules.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from govflow import deadlines as dl
+from govflow.access import Role, Scoped
+from govflow.actor import SYSTEM_ROLE
+from govflow.definition import Transition, Workflow
+from govflow.directory import Directory
+from govflow.effects import EFFECTS
+from govflow.guards import GUARDS
+
+
+def check(workflow: Workflow, directory: Directory | None = None) -> list[str]:
+    """Every finding for `workflow` (empty when it is clean), one line each."""
+    findings: list[str] = []
+    findings.extend(_never_closed(workflow))
+    findings.extend(_unreachable_in_practice(workflow))
+    findings.extend(_shadowed(workflow))
+    findings.extend(_unregistered(workflow))
+    if directory is not None:
+        findings.extend(_roles_nobody_holds(workflow, directory))
+    return findings
+
+
+def _edges(workflow: Workflow, usable: Iterable[Transition]) -> dict[str, set[str]]:
+    edges: dict[str, set[str]] = {state.name: set() for state in workflow.states}
+    for t in usable:
+        for source in workflow.sources(t):
+            edges[source].add(t.dest)
+    return edges
+
+
+def _reach(edges: dict[str, set[str]], start: Iterable[str]) -> set[str]:
+    seen = set(start)
+    frontier = deque(seen)
+    while frontier:
+        for nxt in edges.get(frontier.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return seen
+
+
+def _never_closed(workflow: Workflow) -> list[str]:
+    finals = workflow.final_states
+    if not finals:
+        return []
+    reverse: dict[str, set[str]] = {state.name: set() for state in workflow.states}
+    for source, dests in _edges(workflow, workflow.transitions).items():
+        for dest in dests:
+            reverse[dest].add(source)
+    can_finish = _reach(reverse, finals)
+    return [
+        f"state {state.display!r} can never reach a final state (a case there can never be closed)"
+        for state in workflow.states
+        if state.name not in can_finish
+    ]
+
+
+def _fired_by_deadlines(workflow: Workflow) -> set[tuple[str, str]]:
+    return {
+        (state.name, d.action.event)
+        for state in workflow.states
+        for d in state.deadlines
+        if isinstance(d.action, dl.FireEvent)
+    }
+
+
+def _usable(workflow: Workflow, t: Transition, timed: set[tuple[str, str]]) -> bool:
+    """Whether someone can fire `t` in practice: a role other than system, or a deadline."""
+    if any(not (isinstance(r, str) and r == SYSTEM_ROLE) for r in t.roles):
+        return True
+    return any((source, t.event) in timed for source in workflow.sources(t))
+
+
+def _unreachable_in_practice(workflow: Workflow) -> list[str]:
+    timed = _fired_by_deadlines(workflow)
+    usable = [t for t in workflow.transitions if _usable(workflow, t, timed)]
+    reached = _reach(_edges(workflow, usable), [workflow.initial.name])
+    findings = [
+        f"transition {t.display!r} can only be fired by the system role, and no deadline fires it"
+        for t in workflow.transitions
+        if t not in usable
+    ]
+    findings.extend(
+        f"state {state.display!r} is reachable only through transitions nobody can fire"
+        for state in workflow.states
+        if state.name not in reached
+    )
+    return findings
+
+
+def _shadowed(workflow: Workflow) -> list[str]:
+    findings = []
+    for index, later in enumerate(workflow.transitions):
+        for earlier in workflow.transitions[:index]:
+            if earlier.event != later.event:
+                continue
+            common = set(workflow.sources(earlier)) & set(workflow.sources(later))
+            if not common or not earlier.roles >= later.roles:
+                continue
+            if {g.name for g in earlier.guards} <= {g.name for g in later.guards}:
+                findings.append(
+                    f"transition {later.display!r} from {', '.join(sorted(common))} to {later.dest!r} is shadowed "
+                    f"by the earlier one to {earlier.dest!r}: its guards are a subset, so the earlier one always wins"
+                )
+    return findings
+
+
+def _unregistered(workflow: Workflow) -> list[str]:
+    findings = []
+    for t in workflow.transitions:
+        for g in (*t.guards, *t.soft_guards):
+            if g.name not in GUARDS or GUARDS.get(g.name) is not g:
+                findings.append(f"guard {g.name!r} of {t.event!r} is not the one registered under that name")
+        for e in t.effects:
+            if e.name not in EFFECTS or EFFECTS.get(e.name) is not e:
+                findings.append(f"effect {e.name!r} of {t.event!r} is not the one registered under that name")
+    return findings
+
+
+def _roles_nobody_holds(workflow: Workflow, directory: Directory) -> list[str]:
+    held = directory.positions()
+    findings = []
+    seen: set[str] = set()
+    for t in workflow.transitions:
+        for entry in t.roles:
+            role = entry if isinstance(entry, str) else entry.name if isinstance(entry, Role) else None
+            if isinstance(entry, Scoped):
+                role = entry.role
+            if role is None or role in ("*", SYSTEM_ROLE) or role in held or role in seen:
+                continue
+            seen.add(role)
+            findings.append(f"role {role!r} (needed for {t.event!r}) is held by nobody in the organisation directory")
+    return findings
