@@ -141,7 +141,8 @@ class Workflow:
     `schema` is an optional attrs class for the instance data; `index` names data fields that
     queries may filter on (a list field is indexed per element); `start_roles` says who may
     start an instance (``"*"``: any actor); `chains` are the approval chains (审批链) the
-    workflow runs (see `govflow.approvals`).
+    workflow runs (see `govflow.approvals`); `start_guards` / `start_soft_guards` are checked
+    when an instance starts (a sanctioned unit may not apply; 原则上 rules ask a justification).
     """
 
     name: str
@@ -154,6 +155,8 @@ class Workflow:
     index: tuple[str, ...] = attrs.field(default=(), converter=_names)
     start_roles: frozenset[str] = attrs.field(default=frozenset({"*"}), converter=_role_set)
     chains: tuple[ApprovalChain, ...] = attrs.field(default=(), converter=_chains)
+    start_guards: tuple[Guard, ...] = attrs.field(default=(), converter=_guards)
+    start_soft_guards: tuple[Guard, ...] = attrs.field(default=(), converter=_guards)
 
     def __attrs_post_init__(self) -> None:
         problems = _problems(self)
@@ -204,6 +207,8 @@ class Workflow:
             "index": list(self.index),
             "start_roles": sorted(self.start_roles),
             "chains": [_chain_json(chain) for chain in self.chains],
+            "start_guards": [g.name for g in self.start_guards],
+            "start_soft_guards": [g.name for g in self.start_soft_guards],
             "states": [_state_json(state) for state in self.states],
             "transitions": [_transition_json(t) for t in self.transitions],
         }
@@ -222,6 +227,8 @@ class Workflow:
                 index=doc.get("index", ()),
                 start_roles=doc.get("start_roles", ["*"]),
                 chains=[_chain_from_json(chain) for chain in doc.get("chains", ())],
+                start_guards=[GUARDS.get(n, name) for n in doc.get("start_guards", ())],
+                start_soft_guards=[GUARDS.get(n, name) for n in doc.get("start_soft_guards", ())],
                 states=[_state_from_json(state) for state in doc["states"]],
                 transitions=[_transition_from_json(t, name) for t in doc["transitions"]],
             )

@@ -209,14 +209,18 @@ class Engine:
         version: int | None = None,
         instance_id: str | None = None,
         parent_id: str | None = None,
+        justification: str | None = None,
     ) -> Instance:
         """Create an instance in the workflow's initial state (latest version by default).
 
-        The instance's unit defaults to the actor's. Data is validated against the schema.
+        The instance's unit defaults to the actor's. Data is validated against the schema, then
+        the workflow's `start_guards` (hard) and `start_soft_guards` (原则上: pass a
+        `justification` to override) are checked, e.g. "a sanctioned unit may not apply".
         """
         compiled = self._compile_for(workflow, version)
         wf = compiled.workflow
         _require_actor(actor)
+        _require_justification(justification)
         if not actor.has_any(wf.start_roles):
             raise PermissionDenied(
                 actor.id,
@@ -225,8 +229,21 @@ class Engine:
                 f"starting {wf.name!r} needs one of the roles {_roles_text(wf.start_roles)}, "
                 f"the actor holds {_roles_text(actor.roles)}",
             )
-        plain, _ = validate(wf.schema, data or {}, f"start data of {wf.name!r}")
+        plain, model = validate(wf.schema, data or {}, f"start data of {wf.name!r}")
         now = self.now()
+        overrides: tuple[str, ...] = ()
+        if wf.start_guards or wf.start_soft_guards:
+            ctx = GuardContext(
+                instance=None, data=plain, payload={}, actor=actor, event="start", now=now, engine=self,
+                model=model, calendar=self.calendar,
+            )  # fmt: skip
+            hard = _failures(wf.start_guards, ctx)
+            if hard:
+                raise GuardRejected("start", hard)
+            soft = [(g.name, r) for g in wf.start_soft_guards if (r := g.failure(ctx)) is not None]
+            if soft and justification is None:
+                raise JustificationRequired("start", [r for _, r in soft])
+            overrides = tuple(name for name, _ in soft)
         new_id = instance_id or new_instance_id()
         initial = wf.initial.name
         event = seal(
@@ -240,8 +257,8 @@ class Engine:
             roles=_used(actor, wf.start_roles),
             at=now,
             payload=plain,
-            justification=None,
-            overrides=(),
+            justification=justification,
+            overrides=overrides,
             workflow_version=wf.version,
             prev_hash=GENESIS,
         )
@@ -287,8 +304,7 @@ class Engine:
         one, in the same transaction.
         """
         _require_actor(actor)
-        if justification is not None and (not isinstance(justification, str) or not justification.strip()):
-            raise InvalidData("a justification must be a non-empty text")
+        _require_justification(justification)
         instance = self.storage.load(instance_id)
         if expected_revision is not None and instance.revision != expected_revision:
             raise ConcurrentModification(instance_id, expected_revision, instance.revision)
@@ -961,6 +977,11 @@ def _with_overdue(marks: Mapping[str, Any], book: TimerBook) -> Mapping[str, Any
     else:
         updated.pop("overdue", None)
     return updated
+
+
+def _require_justification(justification: Any) -> None:
+    if justification is not None and (not isinstance(justification, str) or not justification.strip()):
+        raise InvalidData("a justification must be a non-empty text")
 
 
 def _require_actor(actor: Any) -> None:

@@ -428,3 +428,25 @@ def test_fire_retrying_reloads_after_a_lost_race(storage: Storage, clock: FakeCl
     with pytest.raises(InvalidData, match="attempts must be at least 1"):
         engine.fire_retrying(inst.id, "approve", actor=BOB, attempts=0)
     assert engine.fire_retrying(inst.id, "approve", actor=BOB).state == "approved"
+
+
+def test_start_guards_hard_and_soft(storage: Storage, clock: FakeClock) -> None:
+    @guard("test_engine.not_sanctioned", "the unit is barred from organising trips for 1 year", source="seed 003 L145")
+    def not_sanctioned(ctx: GuardContext) -> bool:
+        return ctx.actor.unit != "banned.unit"
+
+    @guard("test_engine.in_plan", "off-plan groups are, in principle, not approved", source="seed 003 L85")
+    def in_plan(ctx: GuardContext) -> bool:
+        return bool(ctx.data.get("in_plan"))
+
+    wf = attrs.evolve(approval_workflow(), start_guards=[not_sanctioned], start_soft_guards=[in_plan])
+    engine = Engine(storage=storage, workflows=[wf], clock=clock)
+    with pytest.raises(GuardRejected, match="barred from organising trips"):
+        engine.start("approval", actor=Actor("x", roles={"clerk"}, unit="banned.unit"), data={"in_plan": True})
+    with pytest.raises(JustificationRequired, match="off-plan"):
+        engine.start("approval", actor=ALICE, data={"in_plan": False})
+    assert engine.count("approval") == 0
+    inst = engine.start("approval", actor=ALICE, data={"in_plan": False}, justification="市领导临时交办")
+    first = engine.history(inst.id)[0]
+    assert (first.justification, first.overrides) == ("市领导临时交办", ("test_engine.in_plan",))
+    assert Workflow.from_json(wf.to_json()) == wf

@@ -137,7 +137,8 @@ class WorkflowMachine(RuleBasedStateMachine):
 
     def _fire(self, data: st.DataObject) -> None:
         open_ids = [i for i in self.ids if i not in self.finals]
-        pool_ids = open_ids if open_ids and data.draw(st.integers(0, 9), label="open case?") else self.ids
+        prefer_open = bool(open_ids) and data.draw(st.integers(0, 9), label="open case?") > 0
+        pool_ids = open_ids if prefer_open else self.ids
         instance_id = data.draw(st.sampled_from(pool_ids), label="instance")
         state = self.engine.get(instance_id).state
         legal = [(actor, event) for actor in self.actors for event in self.engine.available(instance_id, actor)]
