@@ -211,6 +211,7 @@ class ChainSigner(Requirement):
         doc = chain_doc(ctx.instance.marks if ctx.instance else {}, self.chain)
         if doc is None:
             return None
+        doc = refreshed(doc, _resolve_context(ctx.data, ctx.instance, ctx.engine, ctx.now), self.chain)
         found = signer(doc, ctx)
         return found[1] if found else None
 
@@ -219,6 +220,36 @@ def chain_doc(marks: Mapping[str, Any], chain: str) -> dict[str, Any] | None:
     """The stored chain document of `chain`, if the instance has one."""
     doc = marks.get("chains", {}).get(chain)
     return doc if isinstance(doc, dict) else None
+
+
+def refreshed(doc: Mapping[str, Any], ctx: ResolveContext, chain: str) -> dict[str, Any]:
+    """The chain with the people of its still-open steps resolved again for `ctx.on`.
+
+    Steps name people, resolved from posts when the case entered the chain; when a leader is
+    replaced mid-chain (换届, 岗位调整), the successor signs, not the predecessor. The route's
+    shape (steps, kinds, tracks) stays as entered — a case whose route would change shape must be
+    returned and resubmitted. A post that has fallen vacant is an `UnresolvedRole`.
+    """
+    new = route(doc["policy"], ctx, sequential=doc["sequential"], chain=chain)
+    shape = [(s["kind"], s["track"]) for s in doc["steps"]]
+    if [(s["kind"], s["track"]) for s in new["steps"]] != shape:
+        return dict(doc)
+    out = copy.deepcopy(dict(doc))
+    for old, fresh in zip(out["steps"], new["steps"], strict=True):
+        if old["status"] == "pending" and fresh["people"] != old["people"]:
+            old["people"] = fresh["people"]
+            old["need"] = max(fresh["need"], len(old["signed"])) if old["kind"] == "cosign" else old["need"]
+    return out
+
+
+def _resolve_context(data: Mapping[str, Any], instance: Any, engine: Any, now: Any) -> ResolveContext:
+    return ResolveContext(
+        data=data,
+        unit=instance.unit if instance is not None else None,
+        directory=engine.directory,
+        on=engine.calendar.local_date(now),
+        instance=instance,
+    )
 
 
 @attrs.frozen
@@ -284,11 +315,14 @@ class ApprovalChain:
 def _signing_person(
     ctx: GuardContext | EffectContext, chain: str, marks: Mapping[str, Any]
 ) -> tuple[dict[str, Any], str]:
-    doc = chain_doc(marks, chain)
-    if doc is None:
+    stored = chain_doc(marks, chain)
+    if stored is None:
         raise UnresolvedRole(f"approval chain {chain!r}", "the case has no chain (it did not enter the chain's state)")
     if isinstance(ctx, EffectContext):
+        instance = ctx.engine.get(ctx.instance_id)
+        doc = refreshed(stored, _resolve_context(ctx.data, instance, ctx.engine, ctx.now), chain)
         return doc, ctx.on_behalf_of or ctx.actor.id
+    doc = refreshed(stored, _resolve_context(ctx.data, ctx.instance, ctx.engine, ctx.now), chain)
     access = AccessContext(
         actor=ctx.actor, event=ctx.event, instance=ctx.instance, data=ctx.data, now=ctx.now, engine=ctx.engine
     )

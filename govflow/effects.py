@@ -36,6 +36,10 @@ class EffectContext:
     """Extra facts to write into this transition's audit event."""
     on_behalf_of: str | None = None
     """Whom the actor acts for (AB岗 backup or delegation), if anyone."""
+    instance_id: str = ""
+    """The instance the transition happens to."""
+    engine: Any = None
+    """The engine, for reading (the directory, the calendar, other instances); never write through it."""
 
     def raise_event(self, event: str, payload: Mapping[str, Any] | None = None) -> None:
         """Queue `event` to run after this transition completes (same actor, same checks)."""

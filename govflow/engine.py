@@ -371,6 +371,8 @@ class Engine:
                     now=now,
                     marks=dict(current.marks),
                     on_behalf_of=choice.grant.on_behalf_of,
+                    instance_id=instance_id,
+                    engine=self,
                 )
                 dest = compiled.step(current.state, t, context)
             else:

@@ -239,3 +239,37 @@ def test_definitions_with_access_rules_and_chains_round_trip_through_json() -> N
     )  # fmt: skip
     again = Workflow.from_json(json.loads(json.dumps(wf.to_json(), ensure_ascii=False)))
     assert again == wf
+
+
+def test_a_leader_replaced_mid_chain_hands_the_step_to_the_successor() -> None:
+    """换届: the chain names people from posts; when a post changes hands, the successor signs."""
+    @routing("test_approvals.by_post")
+    def by_post(ctx: ResolveContext) -> list[Step]:
+        assert ctx.directory is not None
+        return [Step("approve", ctx.directory.holders("principal", "city", ctx.on), "书记")]
+
+    chain = ApprovalChain("c", state="leader_approval", policy="test_approvals.by_post", approved="approved",
+                          returned="drafting", rejected="rejected")  # fmt: skip
+    wf = Workflow(
+        name="handover", version=1, states=workflow().states, chains=[chain],
+        transitions=[
+            Transition("submit", source="drafting", dest="leader_approval", roles={"clerk"}),
+            *chain.transitions(),
+        ],
+    )  # fmt: skip
+    d = Directory(
+        units=[Unit("city")],
+        posts=[
+            Post("old", "principal", "city", "2020-01-01", end="2026-03-03"),
+            Post("new", "principal", "city", "2026-03-04"),
+        ],
+    )
+    e = engine(wf, directory=d)
+    iid = e.fire(e.start("handover", actor=CLERK).id, "submit", actor=CLERK).id
+    assert e.get(iid).marks["chains"]["c"]["steps"][0]["people"] == ["old"]
+    e.clock.set(datetime(2026, 3, 5, 9, tzinfo=SHANGHAI))  # type: ignore[attr-defined]
+    with pytest.raises(PermissionDenied):
+        e.fire(iid, "approve", actor=Actor("old"))
+    inst = e.fire(iid, "approve", actor=Actor("new"))
+    assert inst.state == "approved"
+    assert e.get(iid).marks["chains"]["c"]["steps"][0]["signed"] == ["new"]
