@@ -18,6 +18,7 @@ import attrs
 from govflow import access as ac
 from govflow import deadlines as dl
 from govflow.approvals import POLICIES, ApprovalChain, ChainSigner
+from govflow.children import Spawn
 from govflow.data import schema_fields
 from govflow.effects import EFFECTS, Effect
 from govflow.errors import DefinitionError
@@ -78,6 +79,10 @@ def _chains(value: Iterable[ApprovalChain]) -> tuple[ApprovalChain, ...]:
     return tuple(value)
 
 
+def _spawns(value: Iterable[Spawn]) -> tuple[Spawn, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class State:
     """A stage of the process: English identifier `name`, Chinese `label` (e.g. "整改中")."""
@@ -108,6 +113,9 @@ class Transition:
     update of the instance data, validated against the workflow's schema. `opens` lists
     obligations (deadlines that outlive the state) this transition starts; `requires_met` names
     obligations that must be met before this transition may happen (e.g. before closing).
+    `spawn` starts child instances (one per unit, per finding); `settle_children` says what
+    happens to children still in flight when this transition ends the parent — an event fired
+    on each, or ``"keep"`` (see `govflow.children`).
     """
 
     event: str
@@ -122,6 +130,8 @@ class Transition:
     opens: tuple[dl.Deadline, ...] = attrs.field(default=(), converter=_obligations)
     requires_met: tuple[str, ...] = attrs.field(default=(), converter=_names)
     separation: tuple[ac.Separation, ...] = attrs.field(default=(), converter=_separations)
+    spawn: tuple[Spawn, ...] = attrs.field(default=(), converter=_spawns)
+    settle_children: str | None = None
 
     @property
     def display(self) -> str:
@@ -249,6 +259,8 @@ def _transition_json(t: Transition) -> dict[str, Any]:
         "effects": [e.name for e in t.effects],
         "payload_schema": qualified_name(t.payload_schema) if t.payload_schema else None,
         "opens": [_spec_json(d) for d in t.opens],
+        "spawn": [_spec_json(sp) for sp in t.spawn],
+        "settle_children": t.settle_children,
         "requires_met": list(t.requires_met),
     }
 
@@ -279,6 +291,7 @@ _SPEC_TYPES: dict[str, type] = {
         ac.NotOwnUnit,
         ac.Custom,
         ChainSigner,
+        Spawn,
     )
 }
 """Spec classes by name: how deadlines, requirements and separation rules come back from JSON."""
@@ -342,6 +355,8 @@ def _transition_from_json(doc: Mapping[str, Any], workflow: str) -> Transition:
         effects=[EFFECTS.get(n, workflow) for n in doc.get("effects", ())],
         payload_schema=import_by_name(payload, workflow) if payload else None,
         opens=[_spec_from_json(d) for d in doc.get("opens", ())],
+        spawn=[_spec_from_json(sp) for sp in doc.get("spawn", ())],
+        settle_children=doc.get("settle_children"),
         requires_met=doc.get("requires_met", ()),
     )
 

@@ -23,6 +23,7 @@ from govflow.access import AccessContext, Grant, ResolveContext, authorize
 from govflow.actor import SYSTEM, Actor
 from govflow.audit import GENESIS, AuditEvent, seal, seal_positional, verify_chain
 from govflow.calendar import Calendar, ChinaCalendar, YearSchedule, china_calendar
+from govflow.children import KEEP
 from govflow.clock import Clock, SystemClock, require_aware
 from govflow.data import ensure_json, structure, validate
 from govflow.definition import Transition, Workflow
@@ -218,9 +219,27 @@ class Engine:
         `justification` to override) are checked, e.g. "a sanctioned unit may not apply".
         """
         compiled = self._compile_for(workflow, version)
-        wf = compiled.workflow
         _require_actor(actor)
         _require_justification(justification)
+        instance, change = self._plan_start(
+            compiled, actor, data, unit, instance_id, parent_id, justification, self.now()
+        )
+        self.storage.commit(change)
+        return instance
+
+    def _plan_start(
+        self,
+        compiled: CompiledWorkflow,
+        actor: Actor,
+        data: Mapping[str, Any] | None,
+        unit: str | None,
+        instance_id: str | None,
+        parent_id: str | None,
+        justification: str | None,
+        now: datetime,
+    ) -> tuple[Instance, Change]:
+        """Everything `start` writes, planned but not committed (children ride along a parent's change)."""
+        wf = compiled.workflow
         if not actor.has_any(wf.start_roles):
             raise PermissionDenied(
                 actor.id,
@@ -230,7 +249,6 @@ class Engine:
                 f"the actor holds {_roles_text(actor.roles)}",
             )
         plain, model = validate(wf.schema, data or {}, f"start data of {wf.name!r}")
-        now = self.now()
         overrides: tuple[str, ...] = ()
         if wf.start_guards or wf.start_soft_guards:
             ctx = GuardContext(
@@ -282,8 +300,7 @@ class Engine:
             book = TimerBook(open=[], now=now)
             self._arm_state(compiled, book, new_id, initial, plain, now)
             arm = book.arm
-        self.storage.commit(Change(instance=instance, expected_revision=0, events=(event,), arm=tuple(arm), keys=keys))
-        return instance
+        return instance, Change(instance=instance, expected_revision=0, events=(event,), arm=tuple(arm), keys=keys)
 
     def fire(
         self,
@@ -346,7 +363,25 @@ class Engine:
         detail: Mapping[str, Any] | None = None,
     ) -> Instance:
         """Plan every step of one fire (follow-ups included) and commit it as one `Change`."""
+        current, change = self._plan(instance, event, actor, payload, justification, now, claim, detail)
+        self.storage.commit(change)
+        return current
+
+    def _plan(
+        self,
+        instance: Instance,
+        event: str,
+        actor: Actor,
+        payload: Mapping[str, Any] | None,
+        justification: str | None,
+        now: datetime,
+        claim: tuple[tuple[str, str], ...] = (),
+        detail: Mapping[str, Any] | None = None,
+    ) -> tuple[Instance, Change]:
+        """Every step of one fire (follow-ups included) as the `Change` to commit, with the
+        children it spawns or settles riding along."""
         instance_id = instance.id
+        also: list[Change] = []
         compiled = self._compile_for(instance.workflow, instance.workflow_version)
         book = TimerBook(open=self.storage.timers(instance_id), now=now) if compiled.timed else None
         current = instance
@@ -403,6 +438,10 @@ class Engine:
                 _detail({**detail, **extra} if detail and not events else extra, choice.grant),
             )  # fmt: skip
             events.append(record)
+            if t.spawn:
+                also.extend(self._spawned(t, current, data, actor, now))
+            if t.settle_children is not None or dest in wf_finals(compiled):
+                also.extend(self._settled(t, current, dest, now))
             if book is not None:
                 self._advance_timers(compiled, book, t, current.state, dest, name, data, now, instance_id)
                 marks = _with_overdue(marks, book)
@@ -423,20 +462,83 @@ class Engine:
             )
         wf = compiled.workflow
         keys = index_keys(wf.index, current.data) if wf.index and current.data is not instance.data else None
-        self.storage.commit(
-            Change(
-                instance=current,
-                expected_revision=instance.revision,
-                events=tuple(events),
-                arm=tuple(book.arm) if book else (),
-                claim=claim,
-                settle=tuple(book.settle.items()) if book else (),
-                keys=keys,
-                data_changed=current.data is not instance.data,
-                marks_changed=current.marks is not instance.marks,
-            )
+        change = Change(
+            instance=current,
+            expected_revision=instance.revision,
+            events=tuple(events),
+            arm=tuple(book.arm) if book else (),
+            claim=claim,
+            settle=tuple(book.settle.items()) if book else (),
+            keys=keys,
+            data_changed=current.data is not instance.data,
+            marks_changed=current.marks is not instance.marks,
+            also=tuple(also),
         )
-        return current
+        return current, change
+
+    # -- children -----------------------------------------------------------------------------
+
+    def _spawned(
+        self, t: Transition, parent: Instance, data: Mapping[str, Any], actor: Actor, now: datetime
+    ) -> list[Change]:
+        """One child start per item, as changes riding along the parent's."""
+        changes: list[Change] = []
+        for spawn in t.spawn:
+            compiled = self._compile_for(spawn.workflow, None)
+            for unit, child_data in spawn.items(data):
+                _, change = self._plan_start(
+                    compiled, actor, child_data, unit or parent.unit, None, parent.id, None, now
+                )
+                changes.append(change)
+        return changes
+
+    def _settled(self, t: Transition, parent: Instance, dest: str, now: datetime) -> list[Change]:
+        """What happens to children still in flight when the parent ends (or says so)."""
+        in_flight = [child for child in self.children(parent.id) if not self._is_final(child)]
+        if not in_flight:
+            return []
+        if t.settle_children is None:
+            raise GuardRejected(
+                t.event,
+                [
+                    f"{len(in_flight)} child instance(s) are still in flight; declare "
+                    f"Transition(settle_children=...) to say what happens to them (an event such as "
+                    f"'cancel', or 'keep')"
+                ],
+            )
+        if t.settle_children == KEEP:
+            return []
+        changes = []
+        for child in in_flight:
+            try:
+                _, change = self._plan(child, t.settle_children, SYSTEM, None, None, now)
+            except GovflowError as exc:
+                raise GuardRejected(
+                    t.event, [f"child {child.id} ({child.state}) cannot take {t.settle_children!r}: {exc}"]
+                ) from None
+            changes.append(change)
+        return changes
+
+    def _is_final(self, instance: Instance) -> bool:
+        return instance.state in self._compile_for(instance.workflow, instance.workflow_version).workflow.final_states
+
+    def children(
+        self, parent_id: str, *, state: str | Sequence[str] | None = None, unit: str | None = None
+    ) -> list[Instance]:
+        """The parent's child instances (子任务), optionally by state and unit, oldest first."""
+        return self.find(parent_id=parent_id, state=state, unit=unit)
+
+    def children_summary(self, parent_id: str) -> dict[str, Any]:
+        """A campaign's children at a glance: counts by state and by unit, and those overdue."""
+        kids = self.children(parent_id)
+        by_state: dict[str, int] = {}
+        by_unit: dict[str, int] = {}
+        for kid in kids:
+            by_state[kid.state] = by_state.get(kid.state, 0) + 1
+            by_unit[kid.unit or "-"] = by_unit.get(kid.unit or "-", 0) + 1
+        ids = {kid.id for kid in kids}
+        overdue = sorted({due.instance.id for due in self.overdue() if due.instance.id in ids})
+        return {"total": len(kids), "by_state": by_state, "by_unit": by_unit, "overdue": overdue}
 
     # -- timers -------------------------------------------------------------------------------
 
@@ -879,9 +981,11 @@ class Engine:
         where: Mapping[str, Any] | None = None,
         created_from: datetime | None = None,
         created_to: datetime | None = None,
+        parent_id: str | None = None,
     ) -> int:
         """How many instances `find` would return without a limit."""
-        return self.storage.count(self._query(workflow, state, unit, where, created_from, created_to, None, None, 0))
+        query = self._query(workflow, state, unit, where, created_from, created_to, parent_id, None, 0)
+        return self.storage.count(query)
 
     def _query(
         self,
@@ -946,6 +1050,11 @@ class Engine:
             if len(page) < batch:
                 return failures
             offset += batch
+
+
+def wf_finals(compiled: CompiledWorkflow) -> frozenset[str]:
+    """The final states of a compiled workflow."""
+    return compiled.workflow.final_states
 
 
 def _detail(detail: dict[str, Any], grant: Grant) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import attrs
 import pytest
 
 from govflow.audit import GENESIS, seal
@@ -225,3 +226,26 @@ def test_threads_racing_on_one_instance_lose_cleanly(storage: Storage) -> None:
     assert len(wins) == 1 and len(losses) == 7
     assert storage.load("i1").state == f"s{wins[0]}"
     assert [e.seq for e in storage.history("i1")] == [1, 2]
+
+
+def test_changes_riding_along_commit_together_or_not_at_all(storage: Storage) -> None:
+    parent = create(storage, "p1")
+    child_event = event("c1", 1)
+    child = Change(
+        instance=instance("c1", head=child_event.hash, parent_id="p1"), expected_revision=0, events=(child_event,)
+    )  # type: ignore[attr-defined]
+    stale = Change(instance=instance("p1", revision=5), expected_revision=4, events=())
+    with pytest.raises(ConcurrentModification):
+        storage.commit(attrs.evolve(stale, also=(child,)))
+    with pytest.raises(InstanceNotFound):
+        storage.load("c1")
+    nxt = event("p1", 2, parent.head, "b", "a")
+    storage.commit(
+        Change(
+            instance=instance("p1", revision=2, state="b", head=nxt.hash),
+            expected_revision=1,
+            events=(nxt,),
+            also=(child,),
+        )
+    )  # type: ignore[attr-defined]
+    assert storage.load("c1").parent_id == "p1" and storage.load("p1").state == "b"

@@ -64,6 +64,9 @@ class Change:
     marks_changed: bool = True
     """Whether the instance's data / marks differ from the stored ones (adapters may skip
     rewriting a column that did not change)."""
+    also: tuple[Change, ...] = ()
+    """Changes to other instances that commit in the same transaction, each with its own
+    compare-and-set: children a transition spawns or settles (子任务)."""
 
 
 @attrs.frozen

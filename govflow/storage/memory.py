@@ -37,30 +37,41 @@ class MemoryStorage(Storage):
         self._leases: dict[str, tuple[str, datetime]] = {}
 
     def commit(self, change: Change) -> None:
-        """Check everything first, then apply: a failed check leaves no trace."""
-        inst = change.instance
+        """Check everything first (this change and the ones that ride along), then apply: a
+        failed check leaves no trace."""
+        changes = (change, *change.also)
         with self._lock:
-            current = self._instances.get(inst.id)
-            actual = current.revision if current is not None else 0
-            if actual != change.expected_revision:
-                raise ConcurrentModification(inst.id, change.expected_revision, actual if current else None)
-            for timer_id, _ in change.claim:
-                if timer_id not in self._pending:
-                    raise ConcurrentModification(inst.id, change.expected_revision, actual)
-            self._instances[inst.id] = inst
-            self._events.setdefault(inst.id, []).extend(change.events)
-            mine = self._timers_of.setdefault(inst.id, set())
-            for timer_id, status in change.claim:
+            for each in changes:
+                self._check(each)
+            for each in changes:
+                self._apply(each)
+
+    def _check(self, change: Change) -> None:
+        inst = change.instance
+        current = self._instances.get(inst.id)
+        actual = current.revision if current is not None else 0
+        if actual != change.expected_revision:
+            raise ConcurrentModification(inst.id, change.expected_revision, actual if current else None)
+        for timer_id, _ in change.claim:
+            if timer_id not in self._pending:
+                raise ConcurrentModification(inst.id, change.expected_revision, actual)
+
+    def _apply(self, change: Change) -> None:
+        inst = change.instance
+        self._instances[inst.id] = inst
+        self._events.setdefault(inst.id, []).extend(change.events)
+        mine = self._timers_of.setdefault(inst.id, set())
+        for timer_id, status in change.claim:
+            self._set_status(timer_id, status)
+        for timer_id, status in change.settle:
+            if timer_id in self._timers and self._timers[timer_id].is_open:
                 self._set_status(timer_id, status)
-            for timer_id, status in change.settle:
-                if timer_id in self._timers and self._timers[timer_id].is_open:
-                    self._set_status(timer_id, status)
-            for timer in change.arm:
-                self._timers[timer.id] = timer
-                self._pending[timer.id] = timer
-                mine.add(timer.id)
-            if change.keys is not None:
-                self._reindex(inst.id, change.keys)
+        for timer in change.arm:
+            self._timers[timer.id] = timer
+            self._pending[timer.id] = timer
+            mine.add(timer.id)
+        if change.keys is not None:
+            self._reindex(inst.id, change.keys)
 
     def _set_status(self, timer_id: str, status: str) -> None:
         timer = attrs.evolve(self._timers[timer_id], status=status)

@@ -234,64 +234,69 @@ class SQLiteStorage(Storage):
     # -- writes -------------------------------------------------------------------------------
 
     def commit(self, change: Change) -> None:
-        """Apply `change` in one transaction, with compare-and-set on the revision."""
-        inst = change.instance
+        """Apply `change` (and the changes riding along in `also`) in one transaction, each with
+        compare-and-set on its revision."""
         try:
             with self._write() as conn:
-                if change.expected_revision == 0:
-                    try:
-                        conn.execute(
-                            f"INSERT INTO instances ({_INSTANCE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                            _instance_row(inst),
-                        )
-                    except sqlite3.IntegrityError:
-                        actual = conn.execute("SELECT revision FROM instances WHERE id = ?", (inst.id,)).fetchone()
-                        raise ConcurrentModification(inst.id, 0, actual[0] if actual else None) from None
-                else:
-                    now = format_instant(inst.updated_at)
-                    sets = "state = ?, revision = ?, unit = ?, updated_at = ?, head = ?"
-                    params: list[Any] = [inst.state, inst.revision, inst.unit, now, inst.head]
-                    if change.data_changed:
-                        sets += ", data = ?"
-                        params.append(_dumps(inst.data))
-                    if change.marks_changed:
-                        sets += ", marks = ?"
-                        params.append(_dumps(inst.marks))
-                    params += [inst.id, change.expected_revision]
-                    cursor = conn.execute(f"UPDATE instances SET {sets} WHERE id = ? AND revision = ?", params)
-                    if cursor.rowcount != 1:
-                        actual = conn.execute("SELECT revision FROM instances WHERE id = ?", (inst.id,)).fetchone()
-                        raise ConcurrentModification(inst.id, change.expected_revision, actual[0] if actual else None)
-                conn.executemany(
-                    f"INSERT INTO audit ({_AUDIT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [_audit_row(e) for e in change.events],
-                )
-                now = format_instant(inst.updated_at)
-                for timer_id, status in change.claim:
-                    claimed = conn.execute(
-                        "UPDATE timers SET status = ?, closed_at = ? WHERE id = ? AND status = 'pending'",
-                        (status, now, timer_id),
-                    )
-                    if claimed.rowcount != 1:
-                        raise ConcurrentModification(inst.id, change.expected_revision, change.expected_revision)
-                if change.settle:
-                    conn.executemany(
-                        "UPDATE timers SET status = ?, closed_at = ? WHERE id = ? AND status IN ('pending', 'overdue')",
-                        [(status, now, timer_id) for timer_id, status in change.settle],
-                    )
-                if change.arm:
-                    conn.executemany(
-                        f"INSERT INTO timers ({_TIMER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
-                        [_timer_row(t) for t in change.arm],
-                    )
-                if change.keys is not None:
-                    conn.execute("DELETE FROM index_keys WHERE instance_id = ?", (inst.id,))
-                    conn.executemany(
-                        "INSERT INTO index_keys (key, value, instance_id) VALUES (?, ?, ?)",
-                        [(k, v, inst.id) for k, v in change.keys],
-                    )
+                for each in (change, *change.also):
+                    self._apply(conn, each)
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"write to {self.path!r} failed, nothing was written: {exc}") from None
+
+    def _apply(self, conn: sqlite3.Connection, change: Change) -> None:
+        inst = change.instance
+        if change.expected_revision == 0:
+            try:
+                conn.execute(
+                    f"INSERT INTO instances ({_INSTANCE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    _instance_row(inst),
+                )
+            except sqlite3.IntegrityError:
+                actual = conn.execute("SELECT revision FROM instances WHERE id = ?", (inst.id,)).fetchone()
+                raise ConcurrentModification(inst.id, 0, actual[0] if actual else None) from None
+        else:
+            now = format_instant(inst.updated_at)
+            sets = "state = ?, revision = ?, unit = ?, updated_at = ?, head = ?"
+            params: list[Any] = [inst.state, inst.revision, inst.unit, now, inst.head]
+            if change.data_changed:
+                sets += ", data = ?"
+                params.append(_dumps(inst.data))
+            if change.marks_changed:
+                sets += ", marks = ?"
+                params.append(_dumps(inst.marks))
+            params += [inst.id, change.expected_revision]
+            cursor = conn.execute(f"UPDATE instances SET {sets} WHERE id = ? AND revision = ?", params)
+            if cursor.rowcount != 1:
+                actual = conn.execute("SELECT revision FROM instances WHERE id = ?", (inst.id,)).fetchone()
+                raise ConcurrentModification(inst.id, change.expected_revision, actual[0] if actual else None)
+        conn.executemany(
+            f"INSERT INTO audit ({_AUDIT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [_audit_row(e) for e in change.events],
+        )
+        now = format_instant(inst.updated_at)
+        for timer_id, status in change.claim:
+            claimed = conn.execute(
+                "UPDATE timers SET status = ?, closed_at = ? WHERE id = ? AND status = 'pending'",
+                (status, now, timer_id),
+            )
+            if claimed.rowcount != 1:
+                raise ConcurrentModification(inst.id, change.expected_revision, change.expected_revision)
+        if change.settle:
+            conn.executemany(
+                "UPDATE timers SET status = ?, closed_at = ? WHERE id = ? AND status IN ('pending', 'overdue')",
+                [(status, now, timer_id) for timer_id, status in change.settle],
+            )
+        if change.arm:
+            conn.executemany(
+                f"INSERT INTO timers ({_TIMER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                [_timer_row(t) for t in change.arm],
+            )
+        if change.keys is not None:
+            conn.execute("DELETE FROM index_keys WHERE instance_id = ?", (inst.id,))
+            conn.executemany(
+                "INSERT INTO index_keys (key, value, instance_id) VALUES (?, ?, ?)",
+                [(k, v, inst.id) for k, v in change.keys],
+            )
 
     # -- reads --------------------------------------------------------------------------------
 
