@@ -243,6 +243,7 @@ def test_definitions_with_access_rules_and_chains_round_trip_through_json() -> N
 
 def test_a_leader_replaced_mid_chain_hands_the_step_to_the_successor() -> None:
     """换届: the chain names people from posts; when a post changes hands, the successor signs."""
+
     @routing("test_approvals.by_post")
     def by_post(ctx: ResolveContext) -> list[Step]:
         assert ctx.directory is not None

@@ -97,7 +97,9 @@ def test_generated_test_passes_on_a_sound_workflow() -> None:
 def test_the_ten_line_example_on_the_demo_workflow() -> None:
     opinion = st.fixed_dictionaries({"opinion": st.sampled_from(["同意", "请修改"])})
     data = st.fixed_dictionaries({"title": st.sampled_from(["关于春耕的请示", ""]), "pages": st.integers(1, 14)})
-    machine = stateful_test(DOC_APPROVAL, data=data, payloads={"return": opinion, "approve": opinion, "reject": opinion})
+    machine = stateful_test(
+        DOC_APPROVAL, data=data, payloads={"return": opinion, "approve": opinion, "reject": opinion}
+    )
     run(machine)
     every = {(s, t.event) for t in DOC_APPROVAL.transitions for s in DOC_APPROVAL.sources(t)}
     assert every <= set(machine.fired), sorted(every - set(machine.fired))
@@ -216,7 +218,9 @@ def test_govflow_check_cli_reports_each_finding(tmp_path: Path) -> None:
 
 
 def test_transition_coverage_from_the_audit_trail() -> None:
-    engine = Engine(storage=MemoryStorage(), workflows=[NOTICE], clock=FakeClock(datetime(2026, 3, 2, 9, tzinfo=SHANGHAI)))
+    engine = Engine(
+        storage=MemoryStorage(), workflows=[NOTICE], clock=FakeClock(datetime(2026, 3, 2, 9, tzinfo=SHANGHAI))
+    )
     clerk = Actor("c", roles={"unit_clerk"})
     inst = engine.start("toolkit_notice", actor=clerk)
     engine.fire(inst.id, "accept", actor=clerk)
