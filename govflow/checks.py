@@ -10,6 +10,7 @@ looks further, at what can happen in practice:
 * transitions shadowed by an earlier one on the same event and state whose guards are a subset
   of theirs (the earlier one always wins);
 * roles that nobody in a given organisation directory holds;
+* joins and milestones waiting on children no transition spawns, or on states they do not have;
 * guards and effects not registered under their names (the definition will not load from JSON).
 
 Each finding is one line a person can act on. `govflow check` runs this over modules.
@@ -23,15 +24,18 @@ from collections.abc import Iterable
 from govflow import deadlines as dl
 from govflow.access import Role, Scoped
 from govflow.actor import SYSTEM_ROLE
+from govflow.children import JOINS, Join
 from govflow.definition import Transition, Workflow
 from govflow.directory import Directory
 from govflow.effects import EFFECTS
 from govflow.guards import GUARDS
 
 
-def check(workflow: Workflow, directory: Directory | None = None) -> list[str]:
-    """Every finding for `workflow` (empty when it is clean), one line each."""
+def check(workflow: Workflow, directory: Directory | None = None, others: Iterable[Workflow] = ()) -> list[str]:
+    """Every finding for `workflow` (empty when it is clean), one line each. `others` are the
+    workflows it spawns children of, so joins on their states can be checked."""
     findings: list[str] = []
+    findings.extend(_joins_never_met(workflow, {w.name: w for w in others}))
     findings.extend(_never_closed(workflow))
     findings.extend(_unreachable_in_practice(workflow))
     findings.extend(_shadowed(workflow))
@@ -135,6 +139,25 @@ def _unregistered(workflow: Workflow) -> list[str]:
         for e in t.effects:
             if e.name not in EFFECTS or EFFECTS.get(e.name) is not e:
                 findings.append(f"effect {e.name!r} of {t.event!r} is not the one registered under that name")
+    return findings
+
+
+def _joins_never_met(workflow: Workflow, others: dict[str, Workflow]) -> list[str]:
+    spawned = {sp.workflow for t in workflow.transitions for sp in t.spawn}
+    findings = []
+    waits = [(t.event, JOINS[g.name]) for t in workflow.transitions for g in t.guards if g.name in JOINS]
+    waits += [(m.name, Join(m.workflow, m.states)) for m in workflow.milestones if m.workflow is not None]
+    for where, spec in waits:
+        if spec.workflow not in spawned:
+            findings.append(f"{where!r} waits on {spec.workflow} children, but no transition spawns them (never met)")
+            continue
+        child = others.get(spec.workflow)
+        if child is not None:
+            unknown = sorted(set(spec.states) - {s.name for s in child.states})
+            if unknown:
+                findings.append(
+                    f"{where!r} waits on {spec.workflow} children in {unknown}: it has no such state (never met)"
+                )
     return findings
 
 

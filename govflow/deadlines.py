@@ -103,7 +103,18 @@ class ByDate:
         return f"by {self.month}/{day}{later}"
 
 
-Duration = WorkingDays | Days | Weeks | Months | ByDate
+@attrs.frozen
+class OnDate:
+    """Due on a fixed day: `day`, or — with a `FromField` anchor and no `day` — the anchor's day
+    itself (a planned end date in the data)."""
+
+    day: date | None = None
+
+    def __str__(self) -> str:
+        return f"on {self.day}" if self.day else "on the anchor date"
+
+
+Duration = WorkingDays | Days | Weeks | Months | ByDate | OnDate
 
 
 @attrs.frozen
@@ -168,7 +179,14 @@ class Escalate:
             raise DefinitionError("Escalate", ["name a role (to_role=...) or set to_parent_unit=True"], kind="action")
 
 
-Action = MarkOverdue | FireEvent | Escalate
+@attrs.frozen
+class CheckMilestone:
+    """When due: evaluate a milestone and record it met or missed (see `govflow.phases`)."""
+
+    kind: Literal["milestone"] = "milestone"
+
+
+Action = MarkOverdue | FireEvent | Escalate | CheckMilestone
 OVERDUE = MarkOverdue()
 
 
@@ -273,6 +291,8 @@ def due_date(duration: Duration, anchor: date, calendar: Calendar, *, back: bool
             return Reckoning(calendar.before(anchor, duration.n, "weeks"), False)
         if isinstance(duration, Days):
             return Reckoning(calendar.before(anchor, duration.n, "days"), False)
+        if isinstance(duration, OnDate):
+            return Reckoning(duration.day or anchor, False)
         raise CalendarError(f"{duration} cannot be counted back from a milestone")
     if isinstance(duration, WorkingDays):
         return calendar.add_working_days_info(anchor, duration.n)
@@ -284,6 +304,8 @@ def due_date(duration: Duration, anchor: date, calendar: Calendar, *, back: bool
         day = calendar.add_months(anchor, duration.n, roll_forward=duration.roll_forward)
         provisional = duration.roll_forward and calendar.provisional_between(day, day)
         return Reckoning(day, provisional)
+    if isinstance(duration, OnDate):
+        return Reckoning(duration.day or anchor, False)
     year = anchor.year + duration.years_later
     last = (date(year + (duration.month == 12), duration.month % 12 + 1, 1) - timedelta(days=1)).day
     return Reckoning(date(year, duration.month, min(duration.day or last, last)), False)

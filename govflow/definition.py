@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 import attrs
@@ -23,6 +24,7 @@ from govflow.data import schema_fields
 from govflow.effects import EFFECTS, Effect
 from govflow.errors import DefinitionError
 from govflow.guards import GUARDS, Guard
+from govflow.phases import Milestone, Window, overlap_problems
 from govflow.registry import import_by_name, qualified_name
 
 ANY_SOURCE = "*"
@@ -83,6 +85,10 @@ def _spawns(value: Iterable[Spawn]) -> tuple[Spawn, ...]:
     return tuple(value)
 
 
+def _milestones(value: Iterable[Milestone]) -> tuple[Milestone, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class State:
     """A stage of the process: English identifier `name`, Chinese `label` (e.g. "整改中")."""
@@ -94,6 +100,13 @@ class State:
     description: str = ""
     deadlines: tuple[dl.Deadline | dl.Recurring, ...] = attrs.field(default=(), converter=_deadlines)
     """Armed on entering the state, cancelled on leaving it (see `govflow.deadlines`)."""
+    window: Window | None = None
+    """The phase's planned window (计划时间), see `govflow.phases`."""
+
+    def all_deadlines(self) -> tuple[dl.Deadline | dl.Recurring, ...]:
+        """Its deadlines, plus the one its window implies (named ``window``)."""
+        implied = self.window.deadline() if self.window is not None else None
+        return (*self.deadlines, implied) if implied is not None else self.deadlines
 
     @property
     def display(self) -> str:
@@ -152,7 +165,9 @@ class Workflow:
     queries may filter on (a list field is indexed per element); `start_roles` says who may
     start an instance (``"*"``: any actor); `chains` are the approval chains (审批链) the
     workflow runs (see `govflow.approvals`); `start_guards` / `start_soft_guards` are checked
-    when an instance starts (a sanctioned unit may not apply; 原则上 rules ask a justification).
+    when an instance starts (a sanctioned unit may not apply; 原则上 rules ask a justification);
+    `milestones` are dated targets over the whole case, and `sequential_phases` says the states'
+    planned windows follow one another (overlaps are refused) — see `govflow.phases`.
     """
 
     name: str
@@ -167,6 +182,8 @@ class Workflow:
     chains: tuple[ApprovalChain, ...] = attrs.field(default=(), converter=_chains)
     start_guards: tuple[Guard, ...] = attrs.field(default=(), converter=_guards)
     start_soft_guards: tuple[Guard, ...] = attrs.field(default=(), converter=_guards)
+    milestones: tuple[Milestone, ...] = attrs.field(default=(), converter=_milestones)
+    sequential_phases: bool = False
 
     def __attrs_post_init__(self) -> None:
         problems = _problems(self)
@@ -219,6 +236,8 @@ class Workflow:
             "chains": [_chain_json(chain) for chain in self.chains],
             "start_guards": [g.name for g in self.start_guards],
             "start_soft_guards": [g.name for g in self.start_soft_guards],
+            "milestones": [_spec_json(m) for m in self.milestones],
+            "sequential_phases": self.sequential_phases,
             "states": [_state_json(state) for state in self.states],
             "transitions": [_transition_json(t) for t in self.transitions],
         }
@@ -239,6 +258,8 @@ class Workflow:
                 chains=[_chain_from_json(chain) for chain in doc.get("chains", ())],
                 start_guards=[GUARDS.get(n, name) for n in doc.get("start_guards", ())],
                 start_soft_guards=[GUARDS.get(n, name) for n in doc.get("start_soft_guards", ())],
+                milestones=[_spec_from_json(m) for m in doc.get("milestones", ())],
+                sequential_phases=doc.get("sequential_phases", False),
                 states=[_state_from_json(state) for state in doc["states"]],
                 transitions=[_transition_from_json(t, name) for t in doc["transitions"]],
             )
@@ -292,6 +313,10 @@ _SPEC_TYPES: dict[str, type] = {
         ac.Custom,
         ChainSigner,
         Spawn,
+        dl.OnDate,
+        dl.CheckMilestone,
+        Window,
+        Milestone,
     )
 }
 """Spec classes by name: how deadlines, requirements and separation rules come back from JSON."""
@@ -299,6 +324,8 @@ _SPEC_TYPES: dict[str, type] = {
 
 def _spec_json(spec: Any) -> Any:
     """A spec (deadline, requirement, separation rule) as tagged JSON: {"type": "WorkingDays", "n": 10}."""
+    if isinstance(spec, date):
+        return {"type": "date", "value": spec.isoformat()}
     if attrs.has(type(spec)):
         doc = {"type": type(spec).__name__}
         for field in attrs.fields(type(spec)):
@@ -311,6 +338,8 @@ def _spec_json(spec: Any) -> Any:
 
 
 def _spec_from_json(doc: Any) -> Any:
+    if isinstance(doc, dict) and doc.get("type") == "date":
+        return date.fromisoformat(doc["value"])
     if isinstance(doc, dict) and "type" in doc:
         cls = _SPEC_TYPES.get(doc["type"])
         if cls is None:
@@ -334,11 +363,19 @@ def _chain_from_json(doc: Mapping[str, Any]) -> ApprovalChain:
 def _state_json(state: State) -> dict[str, Any]:
     doc = attrs.asdict(state, recurse=False)
     doc["deadlines"] = [_spec_json(d) for d in state.deadlines]
+    doc["window"] = _spec_json(state.window) if state.window is not None else None
     return doc
 
 
 def _state_from_json(doc: Mapping[str, Any]) -> State:
-    return State(**{**doc, "deadlines": [_spec_from_json(d) for d in doc.get("deadlines", ())]})
+    window = doc.get("window")
+    return State(
+        **{
+            **doc,
+            "deadlines": [_spec_from_json(d) for d in doc.get("deadlines", ())],
+            "window": _spec_from_json(window) if window else None,
+        }
+    )
 
 
 def _transition_from_json(doc: Mapping[str, Any], workflow: str) -> Transition:
@@ -517,9 +554,20 @@ def _deadline_problems(wf: Workflow, outgoing: Mapping[str, list[Transition]]) -
         for name in t.requires_met:
             if name not in obligations:
                 problems.append(f"transition {t.event!r} requires obligation {name!r}, which no transition opens")
+    if wf.sequential_phases:
+        problems.extend(overlap_problems([(s.name, s.window) for s in wf.states if s.window is not None]))
+    names_taken = set(obligations)
+    for m in wf.milestones:
+        if m.name in names_taken:
+            problems.append(f"milestone {m.name!r} has the name of another milestone or obligation")
+        names_taken.add(m.name)
     for state in wf.states:
+        if state.window is not None and date_fields is not None:
+            for end in (state.window.start, state.window.end):
+                if isinstance(end, str) and end not in date_fields:
+                    problems.append(f"the window of {state.name!r} reads {end!r}, which is not a date field")
         seen: set[str] = set()
-        for d in state.deadlines:
+        for d in state.all_deadlines():
             where = f"deadline {d.name!r} on state {state.name!r}"
             if d.name in seen:
                 problems.append(f"state {state.name!r} has two deadlines called {d.name!r}")
@@ -556,8 +604,6 @@ def _date_fields(schema: type | None) -> frozenset[str] | None:
     """Names of the schema's date/datetime fields (None without a schema: checked at run time)."""
     if schema is None or not attrs.has(schema):
         return None
-    from datetime import date
-
     resolved = attrs.resolve_types(schema)
     found = set()
     for field in attrs.fields(resolved):

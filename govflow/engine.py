@@ -47,6 +47,7 @@ from govflow.errors import (
 from govflow.guards import Guard, GuardContext
 from govflow.instance import Instance, new_instance_id
 from govflow.machine import CompiledWorkflow
+from govflow.phases import Milestone, entry_note
 from govflow.scheduling import TimerBook, deadline_timers, next_recurring_timer, recomputed, recurring_timer
 from govflow.storage.base import Change, Query, Storage, TimerQuery, index_keys
 from govflow.storage.memory import MemoryStorage
@@ -299,6 +300,12 @@ class Engine:
         if compiled.timed:
             book = TimerBook(open=[], now=now)
             self._arm_state(compiled, book, new_id, initial, plain, now)
+            for deadline in compiled.milestone_deadlines.values():
+                book.add(
+                    deadline_timers(
+                        deadline, instance_id=new_id, state=None, data=plain, entered=now, calendar=self.calendar
+                    )
+                )
             arm = book.arm
         return instance, Change(instance=instance, expected_revision=0, events=(event,), arm=tuple(arm), keys=keys)
 
@@ -419,6 +426,9 @@ class Engine:
                 data, _ = validate(compiled.workflow.schema, context.data, f"data after the effects of {name!r}")
                 queue.extend((raised, raised_payload, None) for raised, raised_payload in context.raised)
                 marks, extra = context.marks, context.detail
+            window = compiled.workflow.state(dest).window if dest != current.state else None
+            if window is not None:
+                extra = {**extra, "window": entry_note(window, data, self.calendar.local_date(now))}
             chain = compiled.chains_at.get(dest) if dest != current.state else None
             if chain is not None:
                 ctx = ResolveContext(
@@ -551,7 +561,7 @@ class Engine:
         data: Mapping[str, Any],
         now: datetime,
     ) -> None:
-        for spec in compiled.workflow.state(state).deadlines:
+        for spec in compiled.workflow.state(state).all_deadlines():
             if isinstance(spec, dl.Recurring):
                 on = self.calendar.local_date(now)
                 book.add([recurring_timer(spec, instance_id=instance_id, state=state, on=on, calendar=self.calendar)])
@@ -693,7 +703,13 @@ class Engine:
             detail["period"] = timer.params["period"]
         unit = instance.unit
         book = TimerBook(open=[], now=now)
-        if timer.action == "remind":
+        milestone = compiled_milestone(self, instance, timer)
+        if milestone is not None:
+            status = "fired"
+            result = self._evaluate_milestone(milestone, instance)
+            marks["milestones"] = {**marks.get("milestones", {}), timer.name: result}
+            detail.update(result)
+        elif timer.action == "remind":
             counts = dict(marks.get("reminders", {}))
             counts[timer.name] = counts.get(timer.name, 0) + 1
             marks["reminders"] = counts
@@ -728,6 +744,19 @@ class Engine:
                 claim=((timer.id, status),),
             )
         )
+
+    def _evaluate_milestone(self, milestone: Milestone, instance: Instance) -> dict[str, Any]:
+        """Met or missed, with the numbers: children in the states, or the reported figure."""
+        if milestone.workflow is not None:
+            total = self.count(milestone.workflow, parent_id=instance.id)
+            done = self.count(milestone.workflow, parent_id=instance.id, state=list(milestone.states))
+            actual: float = done if milestone.count is not None else (done / total if total else 0.0)
+        else:
+            value = instance.data.get(milestone.figure or "")
+            actual = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+        target = milestone.count if milestone.count is not None else milestone.share
+        met = target is not None and actual >= target
+        return {"met": met, "actual": actual, "target": target, "by": milestone.by.isoformat()}
 
     def _timer_event(self, instance: Instance, event: str, detail: Mapping[str, Any], now: datetime) -> AuditEvent:
         return seal(
@@ -1050,6 +1079,13 @@ class Engine:
             if len(page) < batch:
                 return failures
             offset += batch
+
+
+def compiled_milestone(engine: Engine, instance: Instance, timer: Timer) -> Milestone | None:
+    """The milestone a timer checks, if it is a milestone's."""
+    if timer.action != "milestone":
+        return None
+    return engine._compile_for(instance.workflow, instance.workflow_version).milestones.get(timer.name)
 
 
 def wf_finals(compiled: CompiledWorkflow) -> frozenset[str]:

@@ -96,13 +96,17 @@ class CompiledWorkflow:
                         self.states_by_role[role] = self.states_by_role.get(role, frozenset()) | {source}
 
         self.state_deadlines: dict[str, dict[str, dl.Deadline | dl.Recurring]] = {
-            state.name: {d.name: d for d in state.deadlines} for state in workflow.states
+            state.name: {d.name: d for d in state.all_deadlines()} for state in workflow.states
         }
         self.obligations: dict[str, dl.Deadline] = {ob.name: ob for t in workflow.transitions for ob in t.opens}
+        self.milestones = {m.name: m for m in workflow.milestones}
+        self.milestone_deadlines = {m.name: m.deadline() for m in workflow.milestones}
         self._grants: dict[tuple[int, frozenset[str]], Grant] = {}
         self.chains_at = {chain.state: chain for chain in workflow.chains}
         """Approval chains by the state they run in: routed when a case enters that state."""
-        self.timed = bool(self.obligations) or any(state.deadlines for state in workflow.states)
+        self.timed = (
+            bool(self.obligations) or bool(self.milestones) or any(state.all_deadlines() for state in workflow.states)
+        )
         """Whether instances of this version can have timers (if not, fires skip timer I/O)."""
 
     def plain_grant(self, transition: Transition, roles: frozenset[str]) -> Grant:
@@ -120,7 +124,7 @@ class CompiledWorkflow:
     def spec_for(self, timer: Timer) -> dl.Deadline | dl.Recurring | None:
         """The deadline, recurring duty or obligation a stored timer was armed for."""
         if timer.state is None:
-            return self.obligations.get(timer.name)
+            return self.obligations.get(timer.name) or self.milestone_deadlines.get(timer.name)
         return self.state_deadlines.get(timer.state, {}).get(timer.name)
 
     def step(self, state: str, transition: Transition, context: EffectContext) -> str:

@@ -150,3 +150,25 @@ def test_a_child_start_that_fails_rolls_back_the_parent(engine: Engine) -> None:
 def test_impossible_joins_are_definition_errors(kw: dict[str, float], message: str) -> None:
     with pytest.raises(DefinitionError, match=message):
         join("self_inspection", ["accepted"], **kw)  # type: ignore[arg-type]
+
+
+def test_static_check_finds_joins_that_can_never_be_met() -> None:
+    from govflow import check
+
+    orphan = Workflow(
+        name="orphan", version=1,
+        states=[State("a", initial=True), State("z", final=True)],
+        transitions=[Transition("go", source="a", dest="z", roles={"r"}, guards=[join("self_inspection", "accepted")])],
+    )  # fmt: skip
+    assert any("no transition spawns them" in f for f in check(orphan))
+    wrong_state = Workflow(
+        name="wrong", version=1,
+        states=[State("a", initial=True), State("b"), State("z", final=True)],
+        transitions=[
+            Transition("go", source="a", dest="b", roles={"r"}, spawn=[Spawn("self_inspection", per="units")]),
+            Transition("end", source="b", dest="z", roles={"r"}, guards=[join("self_inspection", "approved")],
+                       settle_children=KEEP),
+        ],
+    )  # fmt: skip
+    assert any("no such state" in f for f in check(wrong_state, others=[SELF_INSPECTION]))
+    assert check(CAMPAIGN, others=[SELF_INSPECTION]) == []
