@@ -450,7 +450,7 @@ class Engine:
             events.append(record)
             if t.spawn:
                 also.extend(self._spawned(t, current, data, actor, now))
-            if t.settle_children is not None or dest in wf_finals(compiled):
+            if compiled.spawns and (t.settle_children is not None or dest in compiled.workflow.final_states):
                 also.extend(self._settled(t, current, dest, now))
             if book is not None:
                 self._advance_timers(compiled, book, t, current.state, dest, name, data, now, instance_id)
@@ -1086,11 +1086,6 @@ def compiled_milestone(engine: Engine, instance: Instance, timer: Timer) -> Mile
     if timer.action != "milestone":
         return None
     return engine._compile_for(instance.workflow, instance.workflow_version).milestones.get(timer.name)
-
-
-def wf_finals(compiled: CompiledWorkflow) -> frozenset[str]:
-    """The final states of a compiled workflow."""
-    return compiled.workflow.final_states
 
 
 def _detail(detail: dict[str, Any], grant: Grant) -> dict[str, Any]:

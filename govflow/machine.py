@@ -103,6 +103,8 @@ class CompiledWorkflow:
         self.milestone_deadlines = {m.name: m.deadline() for m in workflow.milestones}
         self._grants: dict[tuple[int, frozenset[str]], Grant] = {}
         self.chains_at = {chain.state: chain for chain in workflow.chains}
+        self.spawns = any(t.spawn for t in workflow.transitions)
+        """Whether instances of this version can have children (if not, no child lookups)."""
         """Approval chains by the state they run in: routed when a case enters that state."""
         self.timed = (
             bool(self.obligations) or bool(self.milestones) or any(state.all_deadlines() for state in workflow.states)
