@@ -426,10 +426,11 @@ class Engine:
                 data, _ = validate(compiled.workflow.schema, context.data, f"data after the effects of {name!r}")
                 queue.extend((raised, raised_payload, None) for raised, raised_payload in context.raised)
                 marks, extra = context.marks, context.detail
-            window = compiled.workflow.state(dest).window if dest != current.state else None
+            entered = dest != current.state
+            window = compiled.windows.get(dest) if entered else None
             if window is not None:
                 extra = {**extra, "window": entry_note(window, data, self.calendar.local_date(now))}
-            chain = compiled.chains_at.get(dest) if dest != current.state else None
+            chain = compiled.chains_at.get(dest) if entered else None
             if chain is not None:
                 ctx = ResolveContext(
                     data=data,

@@ -104,6 +104,7 @@ class CompiledWorkflow:
         self._grants: dict[tuple[int, frozenset[str]], Grant] = {}
         self.chains_at = {chain.state: chain for chain in workflow.chains}
         self.spawns = any(t.spawn for t in workflow.transitions)
+        self.windows = {state.name: state.window for state in workflow.states if state.window is not None}
         """Whether instances of this version can have children (if not, no child lookups)."""
         """Approval chains by the state they run in: routed when a case enters that state."""
         self.timed = (
