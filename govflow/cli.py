@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -30,11 +31,14 @@ from govflow.clock import SHANGHAI, SystemClock
 from govflow.definition import Workflow
 from govflow.engine import Due, Engine, TickOutcome
 from govflow.errors import AuditIntegrityError, GovflowError
+from govflow.storage.base import Storage
 from govflow.storage.sqlite import SQLiteStorage
 
 DEFAULT_DB = "govflow.db"
 DEFAULT_DEMO_DB = "govflow-demo.db"
 DATABASE_URL_ENV = "GOVFLOW_DATABASE_URL"
+DATABASE_SCHEMA_ENV = "GOVFLOW_DATABASE_SCHEMA"
+"""The PostgreSQL schema govflow's tables live in (default ``govflow``)."""
 
 EXIT_REJECTED = 1
 """Exit code of an operation the engine refused (or a check that found problems)."""
@@ -85,13 +89,20 @@ class Settings:
     _engine: Engine | None = attrs.field(default=None, init=False)
 
     def db_path(self) -> str:
-        """The SQLite path from ``--db``, else ``$GOVFLOW_DATABASE_URL``, else ``govflow.db``."""
+        """Where the database is, from ``--db``, else ``$GOVFLOW_DATABASE_URL``, else ``govflow.db``:
+        a SQLite path, or a ``postgresql://`` URL (as given)."""
         if self.db is not None:
-            return sqlite_path(self.db, "--db")
-        url = os.environ.get(DATABASE_URL_ENV, "").strip()
-        if url:
-            return sqlite_path(url, DATABASE_URL_ENV)
-        return DEFAULT_DB
+            value, where = self.db, "--db"
+        else:
+            value, where = os.environ.get(DATABASE_URL_ENV, "").strip(), DATABASE_URL_ENV
+            if not value:
+                return DEFAULT_DB
+        url = postgres_url(value)
+        return url if url is not None else sqlite_path(value, where)
+
+    def db_label(self) -> str:
+        """`db_path` for messages: a PostgreSQL URL without its password."""
+        return redact_url(self.db_path())
 
     def workflows(self) -> list[Workflow]:
         """The default modules' workflows plus those of every ``--workflows`` module."""
@@ -100,15 +111,29 @@ class Settings:
         return load_modules([*default_modules(), *self.extra_modules])
 
     def engine(self, *, create: bool = False) -> Engine:
-        """The engine over the SQLite database; refuses a missing file unless `create`."""
+        """The engine over the database; refuses a missing SQLite file (or PostgreSQL schema)
+        unless `create`."""
         if self._engine is None:
             path = self.db_path()
-            if not create and path != ":memory:" and not Path(path).exists():
-                raise CliError(
-                    f"no govflow database at {path!r} (start an instance first, pass --db, or run `govflow demo`)"
-                )
-            workflows = self.workflows()
-            self._engine = Engine(storage=SQLiteStorage(path), workflows=workflows, clock=SystemClock())
+            storage: Storage
+            if postgres_url(path) is not None:
+                from govflow.storage.postgres import PostgresStorage
+
+                # One command, one thread: a small pool. The schema comes from the environment
+                # because a libpq URL has no place for it.
+                schema = os.environ.get(DATABASE_SCHEMA_ENV, "").strip() or "govflow"
+                storage = PostgresStorage(path, schema=schema, min_size=1, max_size=2, create=create)
+            else:
+                if not create and path != ":memory:" and not Path(path).exists():
+                    raise CliError(
+                        f"no govflow database at {path!r} (start an instance first, pass --db, or run `govflow demo`)"
+                    )
+                storage = SQLiteStorage(path)
+            try:
+                self._engine = Engine(storage=storage, workflows=self.workflows(), clock=SystemClock())
+            except BaseException:
+                storage.close()
+                raise
         return self._engine
 
     def close(self) -> None:
@@ -118,13 +143,23 @@ class Settings:
             self._engine = None
 
 
-def sqlite_path(value: str, where: str) -> str:
-    """A SQLite file path from a plain path or a ``sqlite:///path`` URL.
+def postgres_url(value: str) -> str | None:
+    """The libpq URL when `value` names PostgreSQL (``postgresql://``, ``postgres://``, or
+    SQLAlchemy's ``postgresql+driver://``), else None."""
+    if value.startswith(("postgresql://", "postgres://")):
+        return value
+    if value.startswith("postgresql+") and "://" in value:
+        return "postgresql://" + value.split("://", 1)[1]
+    return None
 
-    ``postgresql://`` URLs are recognised and refused until PostgreSQL storage is available.
-    """
-    if value.startswith(("postgresql://", "postgres://", "postgresql+")):
-        raise CliError(f"PostgreSQL storage is not available yet (from {where}); use a SQLite path or a sqlite:/// URL")
+
+def redact_url(value: str) -> str:
+    """`value` with the password of a ``scheme://user:password@host`` URL replaced by ``***``."""
+    return re.sub(r"^([a-z0-9+]+://[^:/@]*:)[^@]*@", r"\1***@", value)
+
+
+def sqlite_path(value: str, where: str) -> str:
+    """A SQLite file path from a plain path or a ``sqlite:///path`` URL."""
     if value.startswith("sqlite://"):
         path = value[len("sqlite://") :]
         if path.startswith("/"):
@@ -230,7 +265,7 @@ def examples(*lines: str) -> str:
     "--db",
     metavar="PATH",
     default=None,
-    help=f"SQLite database file or sqlite:/// URL [default: ${DATABASE_URL_ENV}, else {DEFAULT_DB}].",
+    help=f"SQLite database file, sqlite:/// or postgresql:// URL [default: ${DATABASE_URL_ENV}, else {DEFAULT_DB}].",
 )
 @click.option(
     "--workflows",
@@ -394,19 +429,41 @@ def diagram(settings: Settings, name: str, fmt: str, version: int | None, instan
     click.echo(render(wf, fmt, current), nl=False)
 
 
-@cli.command(epilog=examples("govflow check", "govflow check workflows/my_flow.py workflows.other_flow"))
+@cli.command(
+    epilog=examples(
+        "govflow check",
+        "govflow check workflows/my_flow.py workflows.other_flow",
+        "govflow check --directory org.json",
+    )
+)
 @click.argument("modules", nargs=-1, metavar="[MODULE]...")
+@click.option(
+    "--directory",
+    "directory_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also report roles nobody in this organisation directory (JSON) holds.",
+)
 @pass_settings
-def check(settings: Settings, modules: tuple[str, ...]) -> None:
+def check(settings: Settings, modules: tuple[str, ...], directory_file: Path | None) -> None:
     """Check workflow definitions: one line per problem, `module: workflow: problem`.
 
-    Without MODULE, checks the default modules and every --workflows MODULE. Exits 1 if any
-    problem is found.
+    Reports structural faults, states that can never be closed, transitions nobody can fire,
+    shadowed transitions, unregistered guards and effects, definitions that do not round-trip
+    through JSON, and (with --directory) roles nobody holds. Without MODULE, checks the default
+    modules and every --workflows MODULE. Exits 1 if any problem is found.
     """
+    from govflow.directory import Directory
     from govflow.loading import check_modules, default_modules
 
+    org = None
+    if directory_file is not None:
+        try:
+            org = Directory.from_json(directory_file.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise CliError(f"--directory: cannot read {str(directory_file)!r}: {exc.strerror or exc}") from None
     names = list(modules) if modules else [*default_modules(), *settings.extra_modules]
-    report = check_modules(names)
+    report = check_modules(names, org)
     for finding in report.findings:
         click.echo(_one_line(str(finding)))
     if report.findings:
@@ -623,7 +680,7 @@ def worker(settings: Settings, interval: float, sweeps: int | None) -> None:
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     done = 0
-    click.echo(f"worker: sweeping {settings.db_path()} every {interval:g}s (Ctrl-C to stop)", err=True)
+    click.echo(f"worker: sweeping {settings.db_label()} every {interval:g}s (Ctrl-C to stop)", err=True)
     try:
         while not stop.is_set():
             _print_outcomes(engine.tick())

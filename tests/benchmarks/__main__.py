@@ -1,4 +1,4 @@
-"""Run the benchmark suite: ``python -m tests.benchmarks [--quick] [NAME ...]`` from the repo root.
+"""Run the benchmark suite: ``python -m tests.benchmarks [--quick] [--pg URL] [NAME ...]`` from the repo root.
 
 Exit status 1 if any benchmark misses its target, 2 on a usage error.
 """
@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from importlib.metadata import version
 
-from tests.benchmarks import fire_memory, fire_sqlite, profile_fire, start_scaling, tick_scaling
+from tests.benchmarks import concurrency, fire_memory, fire_sqlite, profile_fire, start_scaling, tick_scaling
 from tests.benchmarks.common import Result, console, print_results
 
 BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
     start_scaling.NAME: start_scaling.run,
     tick_scaling.NAME: tick_scaling.run,
     profile_fire.NAME: profile_fire.run,
+    concurrency.NAME: concurrency.run,
 }
 
 
@@ -34,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="smaller runs (well under a minute in all)")
     parser.add_argument(
+        "--pg",
+        metavar="URL",
+        default=None,
+        help="PostgreSQL server for the concurrency benchmark (default: $GOVFLOW_TEST_POSTGRES_URL)",
+    )
+    parser.add_argument(
         "names", nargs="*", metavar="NAME", help=f"benchmarks to run (default all): {', '.join(BENCHMARKS)}"
     )
     args = parser.parse_args(argv)
@@ -41,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
     names = args.names or list(BENCHMARKS)
+    if args.pg:
+        os.environ["GOVFLOW_TEST_POSTGRES_URL"] = args.pg
 
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     console.print(

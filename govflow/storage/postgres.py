@@ -1,0 +1,909 @@
+"""`PostgresStorage` (PostgreSQL 存储): many processes on many hosts sharing one database.
+
+Why PostgreSQL is the distributed adapter: its row locks give exactly the two guarantees the
+engine needs from a shared database, without a coordinator. A fire is one transaction (a plain
+fire a single statement, atomic by itself) whose ``UPDATE instances … WHERE id = %s AND
+revision = %s`` is a compare-and-set — a second writer waits on the row lock, then finds the
+revision moved and loses cleanly with `ConcurrentModification`. Due timers are leased with
+``FOR UPDATE SKIP LOCKED``, so sweepers on several hosts take disjoint batches instead of
+queueing behind each other, and the fire that acts on a timer claims it (pending → fired) in its
+own transaction, so it acts exactly once.
+
+The layout mirrors `SQLiteStorage`: the same tables, the same versioned migrations (table
+``govflow_schema``, same version numbers and meaning; each migration's DDL in one transaction, so
+an interrupted one leaves nothing), the same error behaviour. Differences that are PostgreSQL's:
+JSON columns are ``jsonb``, instants ``timestamptz`` (read back as aware UTC datetimes), lists of
+names ``text[]``, and every text column uses the ``"C"`` collation so ``ORDER BY id`` sorts the way
+Python and SQLite do, whatever the database's locale. Everything lives in one PostgreSQL schema
+(``govflow`` by default), so several govflow databases can share one PostgreSQL database.
+
+Connections come from a `psycopg_pool.ConnectionPool`; every call borrows one for one statement
+or one transaction. Reads run in autocommit (one round trip); the statements are constant
+strings, so psycopg prepares them on the server after a few uses.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import select
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from json.encoder import encode_basestring
+from typing import Any
+
+from govflow.audit import AuditEvent
+from govflow.errors import ConcurrentModification, InstanceNotFound, StorageError
+from govflow.instance import Instance
+from govflow.storage.base import Change, Query, Storage, TimerQuery, index_value
+from govflow.timer import Timer
+
+_IMPORT_ERROR: ImportError | None = None
+try:
+    import psycopg
+    from psycopg import errors as pg_errors
+    from psycopg.conninfo import conninfo_to_dict
+    from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
+except ImportError as exc:  # pragma: no cover - exercised only where psycopg is not installed
+    _IMPORT_ERROR = exc
+
+MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+    (
+        1,
+        "instances, audit, timers, index keys, documents",
+        (
+            """CREATE TABLE {schema}.instances (
+                id text COLLATE "C" PRIMARY KEY,
+                workflow text COLLATE "C" NOT NULL,
+                workflow_version integer NOT NULL,
+                state text COLLATE "C" NOT NULL,
+                data jsonb NOT NULL,
+                revision integer NOT NULL,
+                unit text COLLATE "C",
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL,
+                created_by text COLLATE "C" NOT NULL,
+                head text COLLATE "C" NOT NULL,
+                parent_id text COLLATE "C",
+                marks jsonb NOT NULL)""",
+            "CREATE INDEX instances_workflow_state ON {schema}.instances (workflow, state)",
+            "CREATE INDEX instances_unit ON {schema}.instances (unit)",
+            "CREATE INDEX instances_parent_id ON {schema}.instances (parent_id)",
+            # Queries list by creation time, then id: one index answers ORDER BY and LIMIT.
+            "CREATE INDEX instances_created_at ON {schema}.instances (created_at, id)",
+            """CREATE TABLE {schema}.audit (
+                instance_id text COLLATE "C" NOT NULL,
+                seq integer NOT NULL,
+                kind text COLLATE "C" NOT NULL,
+                event text COLLATE "C" NOT NULL,
+                source text COLLATE "C",
+                dest text COLLATE "C" NOT NULL,
+                actor text COLLATE "C" NOT NULL,
+                roles text[] COLLATE "C" NOT NULL,
+                on_behalf_of text COLLATE "C",
+                at timestamptz NOT NULL,
+                payload jsonb NOT NULL,
+                justification text COLLATE "C",
+                overrides text[] COLLATE "C" NOT NULL,
+                workflow_version integer NOT NULL,
+                detail jsonb NOT NULL,
+                prev_hash text COLLATE "C" NOT NULL,
+                hash text COLLATE "C" NOT NULL,
+                PRIMARY KEY (instance_id, seq))""",
+            """CREATE TABLE {schema}.timers (
+                id text COLLATE "C" PRIMARY KEY,
+                instance_id text COLLATE "C" NOT NULL,
+                name text COLLATE "C" NOT NULL,
+                due timestamptz NOT NULL,
+                action text COLLATE "C" NOT NULL,
+                state text COLLATE "C",
+                params jsonb NOT NULL,
+                provisional boolean NOT NULL,
+                status text COLLATE "C" NOT NULL,
+                closed_at timestamptz)""",
+            "CREATE INDEX timers_instance_id ON {schema}.timers (instance_id)",
+            # The sweep asks "pending and due by now, soonest first": a partial index answers it
+            # in order without touching the fired and cancelled history.
+            "CREATE INDEX timers_pending_due ON {schema}.timers (due, id) WHERE status = 'pending'",
+            """CREATE TABLE {schema}.index_keys (
+                key text COLLATE "C" NOT NULL,
+                value text COLLATE "C" NOT NULL,
+                instance_id text COLLATE "C" NOT NULL,
+                PRIMARY KEY (key, value, instance_id))""",
+            "CREATE INDEX index_keys_instance_id ON {schema}.index_keys (instance_id)",
+            """CREATE TABLE {schema}.documents (
+                kind text COLLATE "C" NOT NULL,
+                key text COLLATE "C" NOT NULL,
+                doc jsonb NOT NULL,
+                updated_at timestamptz NOT NULL,
+                PRIMARY KEY (kind, key))""",
+        ),
+    ),
+    (
+        2,
+        "timer leases for concurrent sweepers",
+        ('ALTER TABLE {schema}.timers ADD COLUMN leased_by text COLLATE "C", ADD COLUMN lease_until timestamptz',),
+    ),
+)
+"""(version, description, SQL statements) in order, the same versions as SQLite's; each
+migration runs in its own transaction. ``{schema}`` stands for the quoted schema name."""
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+_INSTANCE_COLUMNS = (
+    "id, workflow, workflow_version, state, data, revision, unit, "
+    "created_at, updated_at, created_by, head, parent_id, marks"
+)
+_AUDIT_COLUMNS = (
+    "instance_id, seq, kind, event, source, dest, actor, roles, on_behalf_of, at, payload, "
+    "justification, overrides, workflow_version, detail, prev_hash, hash"
+)
+_TIMER_COLUMNS = "id, instance_id, name, due, action, state, params, provisional, status"
+_TIMER_WIDTH = len(_TIMER_COLUMNS.split(","))
+
+_SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+
+
+class PostgresStorage(Storage):
+    """Storage in a PostgreSQL database (psycopg 3), shared by many processes on many hosts.
+
+    `url` is a libpq connection string or ``postgresql://user:password@host:port/database`` URL.
+    `schema` is the PostgreSQL schema holding govflow's tables (created with them on first use
+    unless `create` is False, which refuses a database without them). `min_size` and `max_size`
+    bound the connection pool; a call waits up to `timeout` seconds for a free connection, and
+    opening a connection gives up after `connect_timeout` seconds. `prepare_threshold` is passed
+    to psycopg (None turns server-side prepared statements off, for poolers such as PgBouncer in
+    transaction mode). `application_name` shows in ``pg_stat_activity``.
+
+    Every failure to reach or use the server is a `StorageError` naming host and database (never
+    the password); a write that fails writes nothing.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str = "govflow",
+        min_size: int = 1,
+        max_size: int = 10,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        prepare_threshold: int | None = 5,
+        application_name: str = "govflow",
+        create: bool = True,
+    ) -> None:
+        if _IMPORT_ERROR is not None:
+            raise StorageError(
+                "PostgresStorage needs psycopg 3 with its pool: pip install 'govflow[postgres]' "
+                f"(import failed: {_IMPORT_ERROR})"
+            )
+        if not _SCHEMA_NAME.fullmatch(schema):
+            raise StorageError(f"{schema!r} is not a usable schema name (letters, digits and _, not first a digit)")
+        self.schema = schema
+        self.where = _describe(url)
+        """Host, port and database, for messages (never the password)."""
+        self._password = _password(url)
+        self._max_size = max_size
+        self._sql = _Statements(f'"{schema}"')
+        kwargs: dict[str, Any] = {
+            "autocommit": True,
+            "connect_timeout": max(2, math.ceil(connect_timeout)),
+            "prepare_threshold": prepare_threshold,
+        }
+        if "application_name" not in _conninfo(url):
+            kwargs["application_name"] = application_name
+        try:
+            with psycopg.connect(url, **kwargs) as conn:
+                _configure(conn)
+                self._migrate(conn, create)
+        except psycopg.Error as exc:
+            raise StorageError(f"cannot connect to {self.where}: {self._text(exc)}") from None
+        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            url,
+            kwargs=kwargs,
+            min_size=min_size,
+            max_size=max_size,
+            timeout=timeout,
+            open=False,
+            configure=_configure,
+            name=f"govflow:{schema}",
+        )
+        try:
+            self._pool.open(wait=True, timeout=max(connect_timeout, 1.0))
+        except PoolTimeout:
+            self._pool.close()
+            raise StorageError(f"cannot open a connection pool to {self.where} within {connect_timeout:g} s") from None
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def _version(self, conn: psycopg.Connection[Any]) -> int | None:
+        """The schema's version, or None when govflow's tables are not there."""
+        # A catalog query, not to_regclass(): it reads with the statement's snapshot, so it sees a
+        # table another process created while this one waited for the migration lock.
+        found = conn.execute(
+            "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relname = 'govflow_schema'",
+            (self.schema,),
+        ).fetchone()
+        if found is None:
+            return None
+        row = conn.execute(f'SELECT MAX(version) FROM "{self.schema}".govflow_schema').fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def _migrate(self, conn: psycopg.Connection[Any], create: bool) -> None:
+        """Bring the schema to `SCHEMA_VERSION`, one transaction per migration.
+
+        Reading the version touches nothing, so a schema from a newer govflow is refused as it
+        is. Migrating takes a transaction-scoped advisory lock and re-reads the version under it,
+        so processes starting together migrate once; DDL is transactional in PostgreSQL, so a
+        migration that fails halfway (or whose connection drops) leaves no trace.
+        """
+        encoding = conn.execute("SHOW server_encoding").fetchone()
+        if encoding is None or encoding[0] != "UTF8":
+            raise StorageError(f"{self.where} uses encoding {encoding and encoding[0]!r}; govflow needs UTF8")
+        current = self._version(conn)
+        if current is not None and current > SCHEMA_VERSION:
+            raise StorageError(
+                f"schema {self.schema!r} in {self.where} has schema version {current}, newer than this govflow "
+                f"understands ({SCHEMA_VERSION}); upgrade govflow — the database was not touched"
+            )
+        if current is None and not create:
+            raise StorageError(f"no govflow schema {self.schema!r} in {self.where} (nothing has been stored there yet)")
+        quoted = f'"{self.schema}"'
+        for version, description, statements in MIGRATIONS:
+            if current is not None and version <= current:
+                continue
+            try:
+                with conn.transaction():
+                    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"govflow:{self.schema}",))
+                    now = self._version(conn)
+                    if now is None:
+                        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted}")
+                        conn.execute(
+                            f"CREATE TABLE IF NOT EXISTS {quoted}.govflow_schema (version integer PRIMARY KEY, "
+                            "description text NOT NULL, applied_at timestamptz NOT NULL)"
+                        )
+                    elif now >= version:
+                        continue  # another process migrated meanwhile
+                    for statement in statements:
+                        conn.execute(statement.replace("{schema}", quoted).encode())
+                    conn.execute(
+                        f"INSERT INTO {quoted}.govflow_schema (version, description, applied_at) VALUES (%s, %s, %s)",
+                        (version, description, datetime.now(UTC)),
+                    )
+            except psycopg.Error as exc:
+                raise StorageError(
+                    f"migration {version} ({description}) of schema {self.schema!r} in {self.where} failed and "
+                    f"was rolled back, nothing of it was applied: {self._text(exc)}"
+                ) from None
+
+    @property
+    def schema_version(self) -> int:
+        """The version the schema is at."""
+        with self._reading() as conn:
+            return self._version(conn) or 0
+
+    # -- connections and errors ---------------------------------------------------------------
+
+    def _checkout(self) -> psycopg.Connection[Any]:
+        """A live connection from the pool.
+
+        The liveness test is free for a healthy connection: an idle connection has nothing to
+        read, so a readable socket means the server closed it or said why it is closing it
+        (restart, ``pg_terminate_backend``, idle timeout). Only then is it probed, and if dead it
+        is discarded (the pool opens a replacement) and the next one tried — so after the server
+        comes back, the first call works instead of failing once per stale connection.
+        """
+        for _ in range(self._max_size + 1):
+            try:
+                conn = self._pool.getconn()
+            except PoolTimeout:
+                raise StorageError(
+                    f"no connection to {self.where} within {self._pool.timeout:g} s "
+                    "(server unreachable, or every pooled connection busy)"
+                ) from None
+            except PoolClosed:
+                raise StorageError(f"this PostgresStorage on {self.where} was closed") from None
+            try:
+                if _readable(conn.pgconn.socket):
+                    conn.execute("")
+                return conn
+            except psycopg.Error:
+                conn.close()
+                self._pool.putconn(conn)
+        raise StorageError(f"cannot get a working connection to {self.where}")
+
+    @contextmanager
+    def _reading(self) -> Iterator[psycopg.Connection[Any]]:
+        conn = self._checkout()
+        try:
+            yield conn
+        except psycopg.Error as exc:
+            raise StorageError(f"cannot read from {self.where}: {self._text(exc)}") from None
+        finally:
+            self._pool.putconn(conn)
+
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[psycopg.Connection[Any]]:
+        """One transaction: committed on success, rolled back on any error (nothing written)."""
+        conn = self._checkout()
+        committing = False
+        try:
+            with conn.transaction():
+                yield conn
+                committing = True
+        except pg_errors.TransactionRollback as exc:
+            raise StorageError(
+                f"{what} in {self.where} was rolled back, nothing was written: {self._text(exc)}"
+            ) from None
+        except psycopg.Error as exc:
+            if committing and _lost(exc):
+                raise StorageError(
+                    f"lost the connection to {self.where} while committing {what}; it may or may not have been "
+                    f"applied (repeating it is safe): {self._text(exc)}"
+                ) from None
+            raise self._write_error(exc, what) from None
+        finally:
+            self._pool.putconn(conn)
+
+    def _write_error(self, exc: psycopg.Error, what: str) -> StorageError:
+        if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError) and _lost(exc):
+            return StorageError(
+                f"lost the connection to {self.where} during {what}; the transaction was rolled back, nothing was "
+                f"written: {self._text(exc)}"
+            )
+        return StorageError(f"{what} in {self.where} failed, nothing was written: {self._text(exc)}")
+
+    def _text(self, exc: BaseException) -> str:
+        """The error as one line, without the password should libpq quote the URL."""
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        text = _PASSWORD_IN_URL.sub(r"\1***@", text)
+        return text.replace(self._password, "***") if self._password else text
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def commit(self, change: Change) -> None:
+        """Apply `change` (and the changes riding along in `also`) atomically, each with
+        compare-and-set on its revision.
+
+        A plain fire — one audit event, no timers, no index keys, nothing riding along — is one
+        statement (the instance's compare-and-set ``UPDATE`` feeding the audit ``INSERT`` in a
+        data-modifying CTE): atomic by itself, one round trip, no BEGIN or COMMIT. Anything
+        more runs in one transaction. Either way a second writer blocks on the instance's row
+        lock, then finds the revision moved and loses with `ConcurrentModification`.
+
+        If the connection drops while the change is being committed, the outcome cannot be
+        known from here: the error says so (reload the instance to see).
+        """
+        sql = self._sql
+        inst = change.instance
+        conn = self._checkout()
+        committing = False
+        try:
+            if len(change.events) == 1 and not (
+                change.also or change.claim or change.settle or change.arm or change.keys is not None
+            ):
+                committing = True
+                if conn.execute(*self._write_with_event(change)).rowcount != 1:
+                    raise ConcurrentModification(inst.id, change.expected_revision, _revision(conn, sql, inst.id))
+                return
+            with conn.transaction():
+                for each in (change, *change.also):
+                    self._apply(conn, each)
+                committing = True
+        except pg_errors.TransactionRollback:
+            # A deadlock or serialisation failure: another writer won and this transaction was
+            # rolled back — a lost race like any other (the caller may reload and retry).
+            try:
+                actual = _revision(conn, sql, inst.id)
+            except psycopg.Error:
+                actual = None
+            raise ConcurrentModification(inst.id, change.expected_revision, actual) from None
+        except psycopg.Error as exc:
+            if committing and _lost(exc):
+                raise StorageError(
+                    f"lost the connection to {self.where} while committing a change to instance {inst.id}; "
+                    f"the change may or may not have been applied — reload the instance to see: {self._text(exc)}"
+                ) from None
+            raise self._write_error(exc, f"a change to instance {inst.id}") from None
+        finally:
+            self._pool.putconn(conn)
+
+    def _write_with_event(self, change: Change) -> tuple[bytes, list[Any]]:
+        """The statement writing the instance row (insert or compare-and-set update) and its one
+        audit event together; it inserts the event only if the row was written, so its row
+        count says whether the compare-and-set held."""
+        inst = change.instance
+        audit = list(_audit_row(change.events[0]))
+        if change.expected_revision == 0:
+            return self._sql.create_with_event, [*_instance_row(inst), *audit]
+        return self._sql.update_with_event[change.data_changed, change.marks_changed], [
+            *self._update_params(change),
+            *audit,
+        ]
+
+    @staticmethod
+    def _update_params(change: Change) -> list[Any]:
+        inst = change.instance
+        params: list[Any] = [inst.state, inst.revision, inst.unit, inst.updated_at, inst.head]
+        if change.data_changed:
+            params.append(_jsonb(inst.data))
+        if change.marks_changed:
+            params.append(_jsonb(inst.marks))
+        params += [inst.id, change.expected_revision]
+        return params
+
+    def _apply(self, conn: psycopg.Connection[Any], change: Change) -> None:
+        """One change's statements inside the commit's transaction."""
+        sql, inst, expected = self._sql, change.instance, change.expected_revision
+        if len(change.events) == 1:
+            written = conn.execute(*self._write_with_event(change)).rowcount
+        else:
+            if expected == 0:
+                written = conn.execute(sql.insert_instance, _instance_row(inst)).rowcount
+            else:
+                written = conn.execute(sql.update_instance[change.data_changed, change.marks_changed],
+                                       self._update_params(change)).rowcount  # fmt: skip
+            if written == 1 and change.events:
+                conn.cursor().executemany(sql.insert_audit, [_audit_row(e) for e in change.events])
+        if written != 1:
+            raise ConcurrentModification(inst.id, expected, _revision(conn, sql, inst.id))
+        at = inst.updated_at
+        for timer_id, status in change.claim:
+            if conn.execute(sql.claim_timer, (status, at, timer_id)).rowcount != 1:
+                raise ConcurrentModification(inst.id, expected, _revision(conn, sql, inst.id))
+        if change.settle:
+            ids, statuses = [t for t, _ in change.settle], [s for _, s in change.settle]
+            conn.execute(sql.settle_timers, (at, ids, statuses))
+        if len(change.arm) == 1:
+            conn.execute(sql.insert_timer, _timer_row(change.arm[0]))
+        elif change.arm:
+            conn.cursor().executemany(sql.insert_timer, [_timer_row(t) for t in change.arm])
+        if change.keys is not None:
+            conn.execute(sql.delete_keys, (inst.id,))
+            if change.keys:
+                keys, values = [k for k, _ in change.keys], [v for _, v in change.keys]
+                conn.execute(sql.insert_keys, (inst.id, keys, values))
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def load(self, instance_id: str) -> Instance:
+        """The current record of one instance."""
+        with self._reading() as conn:
+            row = conn.execute(self._sql.load, (instance_id,)).fetchone()
+        if row is None:
+            raise InstanceNotFound(instance_id)
+        return _instance(row)
+
+    def history(self, instance_id: str) -> list[AuditEvent]:
+        """Audit events in the order they were numbered."""
+        with self._reading() as conn:
+            rows = conn.execute(self._sql.history, (instance_id,)).fetchall()
+        return [_audit(row) for row in rows]
+
+    def _where(self, query: Query) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if query.workflow is not None:
+            clauses.append("workflow = %s")
+            params.append(query.workflow)
+        if query.states is not None:
+            clauses.append("state = ANY(%s::text[])")
+            params.append(list(query.states))
+        if query.unit is not None:
+            clauses.append("unit = %s")
+            params.append(query.unit)
+        if query.parent_id is not None:
+            clauses.append("parent_id = %s")
+            params.append(query.parent_id)
+        if query.created_from is not None:
+            clauses.append("created_at >= %s")
+            params.append(query.created_from)
+        if query.created_to is not None:
+            clauses.append("created_at < %s")
+            params.append(query.created_to)
+        for key, value in query.where.items():
+            clauses.append(
+                f"id IN (SELECT instance_id FROM {self._sql.schema}.index_keys WHERE key = %s AND value = %s)"
+            )
+            params.extend((key, index_value(value)))
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def find(self, query: Query) -> list[Instance]:
+        """Matching instances by creation time, then id."""
+        where, params = self._where(query)
+        page = ""
+        if query.limit is not None or query.offset:
+            page = " LIMIT %s OFFSET %s"
+            params.extend((query.limit, query.offset))
+        sql = f"SELECT {_INSTANCE_COLUMNS} FROM {self._sql.schema}.instances{where} ORDER BY created_at, id{page}"
+        with self._reading() as conn:
+            rows = conn.execute(sql.encode(), params).fetchall()
+        return [_instance(row) for row in rows]
+
+    def count(self, query: Query) -> int:
+        """How many instances match."""
+        where, params = self._where(query)
+        with self._reading() as conn:
+            row = conn.execute(f"SELECT COUNT(*) FROM {self._sql.schema}.instances{where}".encode(), params).fetchone()
+        return int(row[0]) if row else 0
+
+    def timers(self, instance_id: str) -> list[Timer]:
+        """Open timers of one instance, soonest first."""
+        with self._reading() as conn:
+            rows = conn.execute(self._sql.open_timers, (instance_id,)).fetchall()
+        return [_timer(row) for row in rows]
+
+    def claim_due(self, now: datetime, limit: int, *, worker: str, lease: timedelta) -> list[Timer]:
+        """Lease due pending timers in one statement.
+
+        ``FOR UPDATE SKIP LOCKED`` makes concurrent sweepers take disjoint batches: rows another
+        sweeper is leasing right now (or a fire is claiming) are skipped rather than waited for.
+        """
+        try:
+            with self._reading() as conn:
+                rows = conn.execute(self._sql.claim_due, (worker, now + lease, now, now, limit)).fetchall()
+        except StorageError as exc:
+            raise StorageError(str(exc).replace("cannot read from", "cannot lease timers in", 1)) from None
+        timers = [_timer(row) for row in rows]
+        timers.sort(key=lambda t: (t.due, t.id))
+        return timers
+
+    def find_timers(self, query: TimerQuery) -> list[tuple[Timer, Instance]]:
+        """Timers joined with their instances, soonest first."""
+        clauses = ["t.status = ANY(%s::text[])"]
+        params: list[Any] = [list(query.statuses)]
+        for clause, value in (
+            ("t.due >= %s", query.due_from),
+            ("t.due < %s", query.due_to),
+            ("i.workflow = %s", query.workflow),
+            ("i.unit = %s", query.unit),
+            ("t.provisional = %s", query.provisional),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
+        limit = ""
+        if query.limit is not None:
+            limit = " LIMIT %s"
+            params.append(query.limit)
+        timer_cols = ", ".join(f"t.{c.strip()}" for c in _TIMER_COLUMNS.split(","))
+        inst_cols = ", ".join(f"i.{c.strip()}" for c in _INSTANCE_COLUMNS.split(","))
+        schema = self._sql.schema
+        sql = (
+            f"SELECT {timer_cols}, {inst_cols} FROM {schema}.timers t JOIN {schema}.instances i "
+            f"ON i.id = t.instance_id WHERE {' AND '.join(clauses)} ORDER BY t.due, t.id{limit}"
+        )
+        with self._reading() as conn:
+            rows = conn.execute(sql.encode(), params).fetchall()
+        return [(_timer(row[:_TIMER_WIDTH]), _instance(row[_TIMER_WIDTH:])) for row in rows]
+
+    def reschedule(self, timers: Sequence[Timer]) -> int:
+        """Move still-pending timers to new due times (and flags and params) in one statement."""
+        if not timers:
+            return 0
+        with self._writing("rescheduling timers") as conn:
+            cursor = conn.execute(
+                self._sql.reschedule,
+                (
+                    [t.id for t in timers],
+                    [t.due for t in timers],
+                    [t.provisional for t in timers],
+                    [_jsonb(dict(t.params)) for t in timers],
+                ),
+            )
+            return cursor.rowcount
+
+    # -- documents ----------------------------------------------------------------------------
+
+    def put_document(self, kind: str, key: str, doc: Mapping[str, Any]) -> None:
+        """Insert or replace one shared document."""
+        with self._writing(f"storing document {kind}/{key}") as conn:
+            conn.execute(self._sql.put_document, (kind, key, _jsonb(dict(doc)), datetime.now(UTC)))
+
+    def get_document(self, kind: str, key: str) -> dict[str, Any] | None:
+        """One document, or None."""
+        with self._reading() as conn:
+            row = conn.execute(self._sql.get_document, (kind, key)).fetchone()
+        return dict(row[0]) if row else None
+
+    def documents(self, kind: str) -> dict[str, dict[str, Any]]:
+        """Every document of one kind, by key."""
+        with self._reading() as conn:
+            rows = conn.execute(self._sql.documents, (kind,)).fetchall()
+        return {key: dict(doc) for key, doc in rows}
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._pool.close()
+
+
+class _Statements:
+    """The hot-path SQL, built once per schema, so each is one constant string psycopg prepares."""
+
+    def __init__(self, schema: str) -> None:
+        self.schema = schema
+        s = schema
+        self.insert_instance = (
+            f"INSERT INTO {s}.instances ({_INSTANCE_COLUMNS}) "
+            "VALUES (%s,%s,%s,%s,%s::jsonb,%s,%s,%s,%s,%s,%s,%s,%s::jsonb) ON CONFLICT (id) DO NOTHING"
+        ).encode()
+        base = "UPDATE {s}.instances SET state = %s, revision = %s, unit = %s, updated_at = %s, head = %s"
+        self.update_instance: dict[tuple[bool, bool], bytes] = {}
+        for data in (False, True):
+            for marks in (False, True):
+                sets = (
+                    base.format(s=s) + (", data = %s::jsonb" if data else "") + (", marks = %s::jsonb" if marks else "")
+                )
+                self.update_instance[data, marks] = f"{sets} WHERE id = %s AND revision = %s".encode()
+        self.revision = f"SELECT revision FROM {s}.instances WHERE id = %s".encode()
+        # One audit row, inserted only if the instance row was written (see `_write_with_event`).
+        event = (
+            f"INSERT INTO {s}.audit ({_AUDIT_COLUMNS}) SELECT %s::text, %s::integer, %s::text, %s::text, "
+            "%s::text, %s::text, %s::text, %s::text[], %s::text, %s::timestamptz, %s::jsonb, %s::text, "
+            "%s::text[], %s::integer, %s::jsonb, %s::text, %s::text FROM written"
+        )
+        self.create_with_event = (
+            f"WITH written AS (INSERT INTO {s}.instances ({_INSTANCE_COLUMNS}) "
+            "VALUES (%s,%s,%s,%s,%s::jsonb,%s,%s,%s,%s,%s,%s,%s,%s::jsonb) ON CONFLICT (id) DO NOTHING RETURNING 1) "
+            f"{event}"
+        ).encode()
+        self.update_with_event = {
+            key: f"WITH written AS ({update.decode()} RETURNING 1) {event}".encode()
+            for key, update in self.update_instance.items()
+        }
+        self.insert_audit = (
+            f"INSERT INTO {s}.audit ({_AUDIT_COLUMNS}) "
+            "VALUES (%s,%s,%s,%s,%s,%s,%s,%s::text[],%s,%s,%s::jsonb,%s,%s::text[],%s,%s::jsonb,%s,%s)"
+        ).encode()
+        self.claim_timer = (
+            f"UPDATE {s}.timers SET status = %s, closed_at = %s WHERE id = %s AND status = 'pending'"
+        ).encode()
+        self.settle_timers = (
+            f"UPDATE {s}.timers AS t SET status = v.status, closed_at = %s "
+            "FROM unnest(%s::text[], %s::text[]) AS v(id, status) "
+            "WHERE t.id = v.id AND t.status IN ('pending', 'overdue')"
+        ).encode()
+        self.insert_timer = (
+            f"INSERT INTO {s}.timers ({_TIMER_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s::jsonb,%s,%s)"
+        ).encode()
+        self.delete_keys = f"DELETE FROM {s}.index_keys WHERE instance_id = %s".encode()
+        self.insert_keys = (
+            f"INSERT INTO {s}.index_keys (key, value, instance_id) "
+            "SELECT k, v, %s FROM unnest(%s::text[], %s::text[]) AS u(k, v)"
+        ).encode()
+        self.load = f"SELECT {_INSTANCE_COLUMNS} FROM {s}.instances WHERE id = %s".encode()
+        self.history = f"SELECT {_AUDIT_COLUMNS} FROM {s}.audit WHERE instance_id = %s ORDER BY seq".encode()
+        self.open_timers = (
+            f"SELECT {_TIMER_COLUMNS} FROM {s}.timers WHERE instance_id = %s "
+            "AND status IN ('pending', 'overdue') ORDER BY due, id"
+        ).encode()
+        self.claim_due = (
+            f"UPDATE {s}.timers SET leased_by = %s, lease_until = %s WHERE id IN ("
+            f"SELECT id FROM {s}.timers WHERE status = 'pending' AND due <= %s "
+            "AND (lease_until IS NULL OR lease_until <= %s) ORDER BY due, id LIMIT %s FOR UPDATE SKIP LOCKED) "
+            f"RETURNING {_TIMER_COLUMNS}"
+        ).encode()
+        self.reschedule = (
+            f"UPDATE {s}.timers AS t SET due = v.due, provisional = v.provisional, params = v.params::jsonb "
+            "FROM unnest(%s::text[], %s::timestamptz[], %s::boolean[], %s::text[]) AS v(id, due, provisional, params) "
+            "WHERE t.id = v.id AND t.status = 'pending'"
+        ).encode()
+        self.put_document = (
+            f"INSERT INTO {s}.documents (kind, key, doc, updated_at) VALUES (%s, %s, %s::jsonb, %s) "
+            "ON CONFLICT (kind, key) DO UPDATE SET doc = EXCLUDED.doc, updated_at = EXCLUDED.updated_at"
+        ).encode()
+        self.get_document = f"SELECT doc FROM {s}.documents WHERE kind = %s AND key = %s".encode()
+        self.documents = f"SELECT key, doc FROM {s}.documents WHERE kind = %s ORDER BY key".encode()
+
+
+# -- connection helpers -----------------------------------------------------------------------
+
+
+def _conninfo(url: str) -> dict[str, Any]:
+    try:
+        return conninfo_to_dict(url)
+    except psycopg.Error:
+        return {}
+
+
+def _describe(url: str) -> str:
+    """``PostgreSQL at host:port, database 'name'`` from a URL or connection string."""
+    info = _conninfo(url)
+    if not info and url.strip():
+        return "PostgreSQL (unparsable connection URL)"
+    host = str(info.get("host") or info.get("hostaddr") or "localhost (default socket)")
+    port = info.get("port")
+    database = info.get("dbname") or info.get("user") or "(default)"
+    return f"PostgreSQL at {host}{f':{port}' if port else ''}, database {database!r}"
+
+
+def _password(url: str) -> str | None:
+    value = _conninfo(url).get("password")
+    return str(value) if value else None
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    """Every connection reads instants in UTC (psycopg then returns `datetime.UTC` tzinfo)."""
+    conn.execute("SET TIME ZONE 'UTC'")
+
+
+def _readable(fd: int) -> bool:
+    """Whether the socket has something to read (or is closed), without waiting."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLERR | select.POLLHUP)
+        return bool(poller.poll(0))
+    return bool(select.select([fd], [], [], 0)[0])  # pragma: no cover - Windows
+
+
+def _lost(exc: BaseException) -> bool:
+    """Whether `exc` means the connection itself is gone (as opposed to a refused statement)."""
+    if isinstance(exc, pg_errors.AdminShutdown | pg_errors.CrashShutdown | pg_errors.CannotConnectNow):
+        return True
+    return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError) and getattr(exc, "sqlstate", None) is None
+
+
+def _revision(conn: psycopg.Connection[Any], sql: _Statements, instance_id: str) -> int | None:
+    row = conn.execute(sql.revision, (instance_id,)).fetchone()
+    return int(row[0]) if row else None
+
+
+# -- JSON ---------------------------------------------------------------------------------------
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _jsonb(value: Any) -> str:
+    """JSON text for a ``jsonb`` column that reads back as the value it was made from.
+
+    jsonb keeps numbers as ``numeric``, which prints without exponents: a float written
+    ``1e+16`` would come back as the integer 10000000000000000 and change the audit hash. Such
+    floats (rare) are written as exact decimals with a fraction (``10000000000000000.0``), which
+    read back as the same float. jsonb cannot hold NaN, infinities, negative zero or NUL characters;
+    those are refused with a `StorageError` rather than stored as something else.
+    """
+    if not value:
+        if isinstance(value, Mapping):
+            return "{}"
+        if isinstance(value, list | tuple):
+            return "[]"
+    try:
+        text = _ENCODER.encode(value if not isinstance(value, tuple) else list(value))
+    except ValueError as exc:
+        raise StorageError(f"cannot store {exc} in PostgreSQL jsonb (JSON has no NaN or infinity)") from None
+    if "e+" in text or "-0.0" in text:
+        return _exact(value)
+    return text
+
+
+def _exact(value: Any) -> str:
+    """The slow path of `_jsonb`: encode value by value, floats as exact decimals."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if value == 0 and math.copysign(1.0, value) < 0:
+            raise StorageError("cannot store -0.0 in PostgreSQL jsonb (its numbers have no negative zero)")
+        text = float.__repr__(value)
+        return format(value, ".1f") if "e+" in text else text
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{_key(k)}:{_exact(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_exact(v) for v in value) + "]"
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _key(key: Any) -> str:
+    return encode_basestring(key if isinstance(key, str) else json.dumps(key))
+
+
+# -- rows ---------------------------------------------------------------------------------------
+
+
+def _instance_row(inst: Instance) -> tuple[Any, ...]:
+    return (
+        inst.id,
+        inst.workflow,
+        inst.workflow_version,
+        inst.state,
+        _jsonb(inst.data),
+        inst.revision,
+        inst.unit,
+        inst.created_at,
+        inst.updated_at,
+        inst.created_by,
+        inst.head,
+        inst.parent_id,
+        _jsonb(inst.marks),
+    )
+
+
+def _instance(row: Sequence[Any]) -> Instance:
+    return Instance(
+        id=row[0],
+        workflow=row[1],
+        workflow_version=row[2],
+        state=row[3],
+        data=row[4],
+        revision=row[5],
+        unit=row[6],
+        created_at=row[7],
+        updated_at=row[8],
+        created_by=row[9],
+        head=row[10],
+        parent_id=row[11],
+        marks=row[12],
+    )
+
+
+def _audit_row(e: AuditEvent) -> tuple[Any, ...]:
+    return (
+        e.instance_id,
+        e.seq,
+        e.kind,
+        e.event,
+        e.source,
+        e.dest,
+        e.actor,
+        list(e.roles),
+        e.on_behalf_of,
+        e.at,
+        _jsonb(e.payload),
+        e.justification,
+        list(e.overrides),
+        e.workflow_version,
+        _jsonb(e.detail),
+        e.prev_hash,
+        e.hash,
+    )
+
+
+def _audit(row: Sequence[Any]) -> AuditEvent:
+    return AuditEvent(
+        instance_id=row[0],
+        seq=row[1],
+        kind=row[2],
+        event=row[3],
+        source=row[4],
+        dest=row[5],
+        actor=row[6],
+        roles=tuple(row[7]),
+        on_behalf_of=row[8],
+        at=row[9],
+        payload=row[10],
+        justification=row[11],
+        overrides=tuple(row[12]),
+        workflow_version=row[13],
+        detail=row[14],
+        prev_hash=row[15],
+        hash=row[16],
+    )
+
+
+def _timer_row(t: Timer) -> tuple[Any, ...]:
+    return (t.id, t.instance_id, t.name, t.due, t.action, t.state, _jsonb(dict(t.params)), t.provisional, t.status)
+
+
+def _timer(row: Sequence[Any]) -> Timer:
+    return Timer(
+        id=row[0],
+        instance_id=row[1],
+        name=row[2],
+        due=row[3],
+        action=row[4],
+        state=row[5],
+        params=row[6],
+        provisional=row[7],
+        status=row[8],
+    )
