@@ -546,7 +546,7 @@ def _step(position: RelativePosition, traveller: Traveller, directory: Directory
     people = position.holders(traveller, directory, on)
     # `Step.people` has `converter=tuple`, which mypy's attrs plugin types as Iterable[_T_co]:
     # no argument type satisfies it (a typed converter in govflow.approvals would).
-    return Step("approve", people, position.label, track=track)  # type: ignore[arg-type]
+    return Step("approve", people, position.label, track=track)
 
 
 def _table_order(travellers: Sequence[Traveller]) -> list[Traveller]:
