@@ -544,8 +544,6 @@ def chain_for(traveller: Traveller, directory: Directory, on: date, *, track: st
 
 def _step(position: RelativePosition, traveller: Traveller, directory: Directory, on: date, track: str) -> Step:
     people = position.holders(traveller, directory, on)
-    # `Step.people` has `converter=tuple`, which mypy's attrs plugin types as Iterable[_T_co]:
-    # no argument type satisfies it (a typed converter in govflow.approvals would).
     return Step("approve", people, position.label, track=track)
 
 
