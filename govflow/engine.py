@@ -56,6 +56,9 @@ from govflow.timer import Timer
 MAX_FOLLOW_UPS = 64
 """How many events one fire may chain through raised follow-ups before it is called a loop."""
 
+MAX_SWEEP_ROUNDS = 1000
+"""How many claim rounds one `tick` runs at most (each claims up to `limit` timers)."""
+
 
 @attrs.frozen
 class InboxItem:
@@ -634,12 +637,15 @@ class Engine:
         """
         now = self.now()
         outcomes: list[TickOutcome] = []
-        while True:
+        for _round in range(MAX_SWEEP_ROUNDS):
+            # Another round while anything is claimed: acting on a timer may arm one already due
+            # (a recurring duty after a long gap). Leased timers are not claimed again, so this ends.
             due = self.storage.claim_due(now, limit, worker=self.worker_id, lease=lease)
+            if not due:
+                break
             for timer in due:
                 outcomes.append(self._run_timer(timer, now))
-            if len(due) < limit:
-                return outcomes
+        return outcomes
 
     def _run_timer(self, timer: Timer, now: datetime) -> TickOutcome:
         for _attempt in range(3):

@@ -240,3 +240,12 @@ def test_profiles_are_chosen_by_environment(monkeypatch: pytest.MonkeyPatch) -> 
         load_profile()
     monkeypatch.delenv("GOVFLOW_HYPOTHESIS_PROFILE")
     load_profile()
+
+
+class TestGeneratedTestCaseRunsTheMachine(stateful_test(NOTICE).TestCase):  # type: ignore[misc]
+    """The generated TestCase as pytest collects it: the state machine itself must run."""
+
+
+def test_pytest_collects_the_state_machine_run() -> None:
+    names = [n for n in dir(stateful_test(NOTICE).TestCase) if n.startswith("test")]
+    assert names == ["test_state_machine", "test_zz_every_transition_fired"]
