@@ -321,10 +321,61 @@ def demo(db_path: str, count: int, seed: int | None) -> None:
         console.print(f"原则上 rule overridden with a justification: {', '.join(summary.justified)}")
     for broken in summary.broken:
         console.print(f"broken: {broken}")
+    _reference_demo(summary.db_path, console, seed=DEFAULT_SEED if seed is None else seed)
     if summary.instance_ids:
         console.print(f"next: govflow --db {summary.db_path} history {summary.instance_ids[0]}")
     if summary.broken:
         sys.exit(EXIT_REJECTED)
+
+
+def _reference_demo(db_path: str, console: Console, *, seed: int) -> None:
+    """Rounds of the reference 整改闭环 workflow into the same database, with a progress bar and
+    the summary a department head asks for (skipped when the `workflows` package is absent)."""
+    import random
+    from datetime import datetime
+
+    from rich.progress import Progress
+
+    from govflow.clock import FakeClock
+
+    try:
+        from workflows._rectification_demo import demo_round
+    except ImportError:
+        return
+    rng = random.Random(seed)
+    towns = [[f"county.district{d}.town{t}" for t in range(1, 5)] for d in range(1, 4)]
+    engine = Engine(storage=SQLiteStorage(db_path), clock=FakeClock(datetime(2016, 9, 5, 9, tzinfo=SHANGHAI)))
+    rounds = []
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("整改闭环: inspection rounds", total=len(towns))
+            for group in towns:
+                rounds.append(demo_round(engine, rng, group))
+                progress.advance(task)
+        failures = engine.verify_all("rectification")
+    finally:
+        engine.storage.close()
+    table = Table(title="整改闭环 (rectification): what the department head sees")
+    table.add_column("measure")
+    table.add_column("count", justify="right")
+    states: dict[str, int] = {}
+    rungs: dict[str, int] = {}
+    for r in rounds:
+        for key, n in r.by_state.items():
+            states[key] = states.get(key, 0) + n
+        for key, n in r.escalations.items():
+            rungs[key] = rungs.get(key, 0) + n
+    table.add_row("findings (问题)", str(sum(r.findings for r in rounds)))
+    for key, n in sorted(states.items()):
+        table.add_row(f"  now {key}", str(n))
+    table.add_row("overdue when read (逾期未整改)", str(sum(r.overdue for r in rounds)))
+    table.add_row("reopened (重新整改)", str(sum(r.reopens for r in rounds)))
+    for key, n in sorted(rungs.items()):
+        table.add_row(f"escalated: {key}", str(n))
+    console.print(table)
+    worst = sorted(((unit, amount) for r in rounds for unit, amount in r.deductions.items()), key=lambda p: -p[1])[:3]
+    console.print("largest assessment deductions (考核扣分): " + ", ".join(f"{u} −{a}" for u, a in worst))
+    console.print(f"{len(failures)} broken audit chains among the rectification cases")
 
 
 # -- definitions ---------------------------------------------------------------------------------
