@@ -376,6 +376,23 @@ def _reference_demo(db_path: str, console: Console, *, seed: int) -> None:
     worst = sorted(((unit, amount) for r in rounds for unit, amount in r.deductions.items()), key=lambda p: -p[1])[:3]
     console.print("largest assessment deductions (考核扣分): " + ", ".join(f"{u} −{a}" for u, a in worst))
     console.print(f"{len(failures)} broken audit chains among the rectification cases")
+    try:
+        from workflows._overseas_trip_demo import demo_trips
+    except ImportError:
+        return
+    trips_engine = Engine(storage=SQLiteStorage(db_path), clock=FakeClock(datetime(2026, 1, 5, 9, tzinfo=SHANGHAI)))
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("因公出国(境): trip requests", total=None)
+            trips = demo_trips(trips_engine, rng, 48)
+            progress.update(task, completed=1, total=1)
+        broken = trips_engine.verify_all("overseas_trip")
+    finally:
+        trips_engine.storage.close()
+    console.print("因公出国(境) (overseas trips): what the foreign affairs office sees")
+    for line in trips.lines():
+        console.print(f"  {line}")
+    console.print(f"{len(broken)} broken audit chains among the trips")
 
 
 # -- definitions ---------------------------------------------------------------------------------

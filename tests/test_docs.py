@@ -48,6 +48,7 @@ EXECUTED = {
     DOCS / "testing.md": 5,
     DOCS / "campaigns.md": 3,
     DOCS / "workflows" / "rectification.md": 10,
+    DOCS / "workflows" / "overseas_trip.md": 10,
 }
 """Pages whose ```python and ```pycon blocks run, with the fewest blocks each must have."""
 
