@@ -37,6 +37,7 @@ from typing import Any
 from govflow.audit import AuditEvent
 from govflow.errors import ConcurrentModification, InstanceNotFound, StorageError
 from govflow.instance import Instance
+from govflow.storage._sql import AUDIT_COLUMNS, INSTANCE_COLUMNS, TIMER_COLUMNS
 from govflow.storage.base import Change, Query, Storage, TimerQuery, index_value
 from govflow.timer import Timer
 
@@ -132,16 +133,7 @@ migration runs in its own transaction. ``{schema}`` stands for the quoted schema
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
-_INSTANCE_COLUMNS = (
-    "id, workflow, workflow_version, state, data, revision, unit, "
-    "created_at, updated_at, created_by, head, parent_id, marks"
-)
-_AUDIT_COLUMNS = (
-    "instance_id, seq, kind, event, source, dest, actor, roles, on_behalf_of, at, payload, "
-    "justification, overrides, workflow_version, detail, prev_hash, hash"
-)
-_TIMER_COLUMNS = "id, instance_id, name, due, action, state, params, provisional, status"
-_TIMER_WIDTH = len(_TIMER_COLUMNS.split(","))
+_TIMER_WIDTH = len(TIMER_COLUMNS.split(","))
 
 _SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
@@ -519,7 +511,7 @@ class PostgresStorage(Storage):
         if query.limit is not None or query.offset:
             page = " LIMIT %s OFFSET %s"
             params.extend((query.limit, query.offset))
-        sql = f"SELECT {_INSTANCE_COLUMNS} FROM {self._sql.schema}.instances{where} ORDER BY created_at, id{page}"
+        sql = f"SELECT {INSTANCE_COLUMNS} FROM {self._sql.schema}.instances{where} ORDER BY created_at, id{page}"
         with self._reading() as conn:
             rows = conn.execute(sql.encode(), params).fetchall()
         return [_instance(row) for row in rows]
@@ -570,8 +562,8 @@ class PostgresStorage(Storage):
         if query.limit is not None:
             limit = " LIMIT %s"
             params.append(query.limit)
-        timer_cols = ", ".join(f"t.{c.strip()}" for c in _TIMER_COLUMNS.split(","))
-        inst_cols = ", ".join(f"i.{c.strip()}" for c in _INSTANCE_COLUMNS.split(","))
+        timer_cols = ", ".join(f"t.{c.strip()}" for c in TIMER_COLUMNS.split(","))
+        inst_cols = ", ".join(f"i.{c.strip()}" for c in INSTANCE_COLUMNS.split(","))
         schema = self._sql.schema
         sql = (
             f"SELECT {timer_cols}, {inst_cols} FROM {schema}.timers t JOIN {schema}.instances i "
@@ -628,7 +620,7 @@ class _Statements:
         self.schema = schema
         s = schema
         self.insert_instance = (
-            f"INSERT INTO {s}.instances ({_INSTANCE_COLUMNS}) "
+            f"INSERT INTO {s}.instances ({INSTANCE_COLUMNS}) "
             "VALUES (%s,%s,%s,%s,%s::jsonb,%s,%s,%s,%s,%s,%s,%s,%s::jsonb) ON CONFLICT (id) DO NOTHING"
         ).encode()
         base = "UPDATE {s}.instances SET state = %s, revision = %s, unit = %s, updated_at = %s, head = %s"
@@ -642,12 +634,12 @@ class _Statements:
         self.revision = f"SELECT revision FROM {s}.instances WHERE id = %s".encode()
         # One audit row, inserted only if the instance row was written (see `_write_with_event`).
         event = (
-            f"INSERT INTO {s}.audit ({_AUDIT_COLUMNS}) SELECT %s::text, %s::integer, %s::text, %s::text, "
+            f"INSERT INTO {s}.audit ({AUDIT_COLUMNS}) SELECT %s::text, %s::integer, %s::text, %s::text, "
             "%s::text, %s::text, %s::text, %s::text[], %s::text, %s::timestamptz, %s::jsonb, %s::text, "
             "%s::text[], %s::integer, %s::jsonb, %s::text, %s::text FROM written"
         )
         self.create_with_event = (
-            f"WITH written AS (INSERT INTO {s}.instances ({_INSTANCE_COLUMNS}) "
+            f"WITH written AS (INSERT INTO {s}.instances ({INSTANCE_COLUMNS}) "
             "VALUES (%s,%s,%s,%s,%s::jsonb,%s,%s,%s,%s,%s,%s,%s,%s::jsonb) ON CONFLICT (id) DO NOTHING RETURNING 1) "
             f"{event}"
         ).encode()
@@ -656,7 +648,7 @@ class _Statements:
             for key, update in self.update_instance.items()
         }
         self.insert_audit = (
-            f"INSERT INTO {s}.audit ({_AUDIT_COLUMNS}) "
+            f"INSERT INTO {s}.audit ({AUDIT_COLUMNS}) "
             "VALUES (%s,%s,%s,%s,%s,%s,%s,%s::text[],%s,%s,%s::jsonb,%s,%s::text[],%s,%s::jsonb,%s,%s)"
         ).encode()
         self.claim_timer = (
@@ -668,24 +660,24 @@ class _Statements:
             "WHERE t.id = v.id AND t.status IN ('pending', 'overdue')"
         ).encode()
         self.insert_timer = (
-            f"INSERT INTO {s}.timers ({_TIMER_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s::jsonb,%s,%s)"
+            f"INSERT INTO {s}.timers ({TIMER_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s::jsonb,%s,%s)"
         ).encode()
         self.delete_keys = f"DELETE FROM {s}.index_keys WHERE instance_id = %s".encode()
         self.insert_keys = (
             f"INSERT INTO {s}.index_keys (key, value, instance_id) "
             "SELECT k, v, %s FROM unnest(%s::text[], %s::text[]) AS u(k, v)"
         ).encode()
-        self.load = f"SELECT {_INSTANCE_COLUMNS} FROM {s}.instances WHERE id = %s".encode()
-        self.history = f"SELECT {_AUDIT_COLUMNS} FROM {s}.audit WHERE instance_id = %s ORDER BY seq".encode()
+        self.load = f"SELECT {INSTANCE_COLUMNS} FROM {s}.instances WHERE id = %s".encode()
+        self.history = f"SELECT {AUDIT_COLUMNS} FROM {s}.audit WHERE instance_id = %s ORDER BY seq".encode()
         self.open_timers = (
-            f"SELECT {_TIMER_COLUMNS} FROM {s}.timers WHERE instance_id = %s "
+            f"SELECT {TIMER_COLUMNS} FROM {s}.timers WHERE instance_id = %s "
             "AND status IN ('pending', 'overdue') ORDER BY due, id"
         ).encode()
         self.claim_due = (
             f"UPDATE {s}.timers SET leased_by = %s, lease_until = %s WHERE id IN ("
             f"SELECT id FROM {s}.timers WHERE status = 'pending' AND due <= %s "
             "AND (lease_until IS NULL OR lease_until <= %s) ORDER BY due, id LIMIT %s FOR UPDATE SKIP LOCKED) "
-            f"RETURNING {_TIMER_COLUMNS}"
+            f"RETURNING {TIMER_COLUMNS}"
         ).encode()
         self.reschedule = (
             f"UPDATE {s}.timers AS t SET due = v.due, provisional = v.provisional, params = v.params::jsonb "

@@ -22,6 +22,7 @@ import sqlite_utils
 from govflow.audit import AuditEvent, format_instant, parse_instant
 from govflow.errors import ConcurrentModification, InstanceNotFound, StorageError
 from govflow.instance import Instance
+from govflow.storage._sql import AUDIT_COLUMNS, INSTANCE_COLUMNS, TIMER_COLUMNS
 from govflow.storage.base import Change, Query, Storage, TimerQuery, index_value
 from govflow.timer import Timer
 
@@ -121,16 +122,6 @@ MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
 """(version, description, function) in order; each runs in its own transaction."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
-
-_INSTANCE_COLUMNS = (
-    "id, workflow, workflow_version, state, data, revision, unit, "
-    "created_at, updated_at, created_by, head, parent_id, marks"
-)
-_AUDIT_COLUMNS = (
-    "instance_id, seq, kind, event, source, dest, actor, roles, on_behalf_of, at, payload, "
-    "justification, overrides, workflow_version, detail, prev_hash, hash"
-)
-_TIMER_COLUMNS = "id, instance_id, name, due, action, state, params, provisional, status"
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -248,7 +239,7 @@ class SQLiteStorage(Storage):
         if change.expected_revision == 0:
             try:
                 conn.execute(
-                    f"INSERT INTO instances ({_INSTANCE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    f"INSERT INTO instances ({INSTANCE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     _instance_row(inst),
                 )
             except sqlite3.IntegrityError:
@@ -270,7 +261,7 @@ class SQLiteStorage(Storage):
                 actual = conn.execute("SELECT revision FROM instances WHERE id = ?", (inst.id,)).fetchone()
                 raise ConcurrentModification(inst.id, change.expected_revision, actual[0] if actual else None)
         conn.executemany(
-            f"INSERT INTO audit ({_AUDIT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO audit ({AUDIT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [_audit_row(e) for e in change.events],
         )
         now = format_instant(inst.updated_at)
@@ -288,7 +279,7 @@ class SQLiteStorage(Storage):
             )
         if change.arm:
             conn.executemany(
-                f"INSERT INTO timers ({_TIMER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO timers ({TIMER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
                 [_timer_row(t) for t in change.arm],
             )
         if change.keys is not None:
@@ -303,7 +294,7 @@ class SQLiteStorage(Storage):
     def load(self, instance_id: str) -> Instance:
         """The current record of one instance."""
         with self._reading() as conn:
-            row = conn.execute(f"SELECT {_INSTANCE_COLUMNS} FROM instances WHERE id = ?", (instance_id,)).fetchone()
+            row = conn.execute(f"SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = ?", (instance_id,)).fetchone()
         if row is None:
             raise InstanceNotFound(instance_id)
         return _instance(row)
@@ -312,7 +303,7 @@ class SQLiteStorage(Storage):
         """Audit events in the order they were numbered."""
         with self._reading() as conn:
             rows = conn.execute(
-                f"SELECT {_AUDIT_COLUMNS} FROM audit WHERE instance_id = ? ORDER BY seq", (instance_id,)
+                f"SELECT {AUDIT_COLUMNS} FROM audit WHERE instance_id = ? ORDER BY seq", (instance_id,)
             ).fetchall()
         return [_audit(row) for row in rows]
 
@@ -351,7 +342,7 @@ class SQLiteStorage(Storage):
             params.extend((query.limit if query.limit is not None else -1, query.offset))
         with self._reading() as conn:
             rows = conn.execute(
-                f"SELECT {_INSTANCE_COLUMNS} FROM instances{where} ORDER BY created_at, id{page}", params
+                f"SELECT {INSTANCE_COLUMNS} FROM instances{where} ORDER BY created_at, id{page}", params
             ).fetchall()
         return [_instance(row) for row in rows]
 
@@ -365,7 +356,7 @@ class SQLiteStorage(Storage):
         """Pending timers of one instance."""
         with self._reading() as conn:
             rows = conn.execute(
-                f"SELECT {_TIMER_COLUMNS} FROM timers WHERE instance_id = ? AND status IN ('pending', 'overdue') "
+                f"SELECT {TIMER_COLUMNS} FROM timers WHERE instance_id = ? AND status IN ('pending', 'overdue') "
                 "ORDER BY due, id",
                 (instance_id,),
             ).fetchall()
@@ -377,7 +368,7 @@ class SQLiteStorage(Storage):
         try:
             with self._write() as conn:
                 rows = conn.execute(
-                    f"SELECT {_TIMER_COLUMNS} FROM timers WHERE status = 'pending' AND due <= ? "
+                    f"SELECT {TIMER_COLUMNS} FROM timers WHERE status = 'pending' AND due <= ? "
                     "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY due, id LIMIT ?",
                     (at, at, limit),
                 ).fetchall()
@@ -407,13 +398,13 @@ class SQLiteStorage(Storage):
         if query.limit is not None:
             limit = " LIMIT ?"
             params.append(query.limit)
-        timer_cols = ", ".join(f"t.{c.strip()}" for c in _TIMER_COLUMNS.split(","))
-        inst_cols = ", ".join(f"i.{c.strip()}" for c in _INSTANCE_COLUMNS.split(","))
+        timer_cols = ", ".join(f"t.{c.strip()}" for c in TIMER_COLUMNS.split(","))
+        inst_cols = ", ".join(f"i.{c.strip()}" for c in INSTANCE_COLUMNS.split(","))
         sql = (
             f"SELECT {timer_cols}, {inst_cols} FROM timers t JOIN instances i ON i.id = t.instance_id "
             f"WHERE {' AND '.join(clauses)} ORDER BY t.due, t.id{limit}"
         )
-        width = len(_TIMER_COLUMNS.split(","))
+        width = len(TIMER_COLUMNS.split(","))
         with self._reading() as conn:
             rows = conn.execute(sql, params).fetchall()
         return [(_timer(row[:width]), _instance(row[width:])) for row in rows]
