@@ -2,9 +2,10 @@
 it must be by when.
 
 A state may carry a planned `Window` (计划时间): exact dates, dates taken from the instance data,
-or "about N days/months" from entering it; either end may be open. Entering early or late is
-recorded in the audit event, and a phase still running after its window ends is marked overdue
-like any deadline (the window is compiled into a deadline named ``window``). A workflow may
+or "about N days/months" from entering it; either end may be open. `months` writes a range of
+whole months (「9月—12月」) and `split` shares a stated total span out over phases. Entering
+early or late is recorded in the audit event, and a phase still running after its window ends
+is marked overdue like any deadline (the window is compiled into a deadline named ``window``). A workflow may
 declare its phases sequential, and then windows that overlap are refused when it is built.
 
 A `Milestone` (节点目标) is a dated target over the whole case — "30% of units rectified by 3/31,
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import attrs
@@ -75,6 +76,53 @@ class Window:
             return date.fromisoformat(raw[:10]) if isinstance(raw, str) else raw if isinstance(raw, date) else None
 
         return pick(self.start), pick(self.end)
+
+
+def months(first: str, last: str | None = None, *, label: str = "计划时间") -> Window:
+    """A window of whole months, ``"2011-09"`` to ``"2011-12"`` inclusive (「9月—12月」); one
+    month when `last` is not given."""
+    start = _month_start(first)
+    end_month = _month_start(last or first)
+    following = date(end_month.year + end_month.month // 12, end_month.month % 12 + 1, 1)
+    return Window(start, following - timedelta(days=1), label=label)
+
+
+def _month_start(text: str) -> date:
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise DefinitionError("window", [f"{text!r} is not a month (write YYYY-MM)"], kind="phase") from None
+
+
+def split(start: date, end: date, lengths: Sequence[int | None]) -> tuple[Window, ...]:
+    """Consecutive windows that share out `start`..`end` (inclusive): `lengths` in days, in
+    order, and at most one ``None`` for "the rest". The lengths must fill the span exactly, so
+    a plan whose phases do not add up to its stated total is refused.
+
+    Seed 001 篇3 (L253–256): 2012-08-01..10-31 as 31, 50 and 11 days.
+    """
+    total = (end - start).days + 1
+    given = sum(n for n in lengths if n is not None)
+    rest = [n for n in lengths if n is None]
+    problems = []
+    if any(n is not None and n < 1 for n in lengths):
+        problems.append("every phase needs at least one day")
+    if len(rest) > 1:
+        problems.append("at most one phase may take 'the rest'")
+    elif rest and given >= total:
+        problems.append(f"the phases take {given} of {total} days, leaving nothing for 'the rest'")
+    elif not rest and given != total:
+        problems.append(f"the phases take {given} days, but {start}..{end} is {total} days")
+    if problems:
+        raise DefinitionError("split", problems, kind="phase")
+    windows = []
+    cursor = start
+    for n in lengths:
+        days = n if n is not None else total - given
+        windows.append(Window(cursor, cursor + timedelta(days=days - 1)))
+        cursor += timedelta(days=days)
+    return tuple(windows)
 
 
 def entry_note(window: Window, data: Mapping[str, Any], today: date) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from govflow import Actor, Engine, Months, State, Transition, Workflow
 from govflow.children import Spawn
 from govflow.clock import SHANGHAI, FakeClock
 from govflow.errors import DefinitionError
-from govflow.phases import Milestone, Window
+from govflow.phases import Milestone, Window, months, split
 from govflow.storage import Storage
 
 OFFICE = Actor("office", roles={"safety_office"}, unit="county")
@@ -155,3 +155,19 @@ def test_milestone_definition_faults_and_json_round_trip() -> None:
         Milestone("m", by="2026-03-31", share=0.3)
     wf = campaign()
     assert Workflow.from_json(wf.to_json()) == wf
+
+
+def test_month_ranges_and_a_total_split_over_phases() -> None:
+    """「11—12月」 (seed 004 第八篇 第2篇 巩固提高) and seed 001 篇3's 2012-08-01..10-31 as 31/50/11 days."""
+    assert months("2016-11", "2016-12") == Window(date(2016, 11, 1), date(2016, 12, 31))
+    assert months("2012-02") == Window(date(2012, 2, 1), date(2012, 2, 29))
+    mobilise, implement, accept = split(date(2012, 8, 1), date(2012, 10, 31), [31, 50, None])
+    assert (mobilise.start, mobilise.end) == (date(2012, 8, 1), date(2012, 8, 31))
+    assert (implement.start, implement.end) == (date(2012, 9, 1), date(2012, 10, 20))
+    assert (accept.start, accept.end) == (date(2012, 10, 21), date(2012, 10, 31))
+    with pytest.raises(DefinitionError, match=r"the phases take 90 days, but 2012-08-01..2012-10-31 is 92 days"):
+        split(date(2012, 8, 1), date(2012, 10, 31), [31, 50, 9])
+    with pytest.raises(DefinitionError, match="at most one phase may take 'the rest'"):
+        split(date(2012, 8, 1), date(2012, 10, 31), [None, None])
+    with pytest.raises(DefinitionError, match="'2012-13' is not a month"):
+        months("2012-13")
