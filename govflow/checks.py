@@ -5,8 +5,8 @@ ends, indistinct transitions, deadlines that fire events their state cannot take
 looks further, at what can happen in practice:
 
 * states from which no final state can ever be reached (the case can never be closed);
-* states reachable only through transitions no one can fire (only the ``system`` role, and no
-  deadline fires them);
+* states reachable only through transitions no one can fire (only the ``system`` role, and
+  neither a deadline nor the engine — a child's report, a parent settling it — fires them);
 * transitions shadowed by an earlier one on the same event and state whose guards are a subset
   of theirs (the earlier one always wins);
 * roles that nobody in a given organisation directory holds;
@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from govflow import deadlines as dl
 from govflow.access import Role, Scoped
 from govflow.actor import SYSTEM_ROLE
-from govflow.children import JOINS, Join
+from govflow.children import JOINS, KEEP, Join
 from govflow.definition import Transition, Workflow
 from govflow.directory import Directory
 from govflow.effects import EFFECTS
@@ -33,11 +33,13 @@ from govflow.guards import GUARDS
 
 def check(workflow: Workflow, directory: Directory | None = None, others: Iterable[Workflow] = ()) -> list[str]:
     """Every finding for `workflow` (empty when it is clean), one line each. `others` are the
-    workflows it spawns children of, so joins on their states can be checked."""
+    workflows it spawns children of (so joins on their states can be checked) and those that
+    spawn it (so events its parents settle it with count as fired)."""
+    others = list(others)
     findings: list[str] = []
     findings.extend(_joins_never_met(workflow, {w.name: w for w in others}))
     findings.extend(_never_closed(workflow))
-    findings.extend(_unreachable_in_practice(workflow))
+    findings.extend(_unreachable_in_practice(workflow, _engine_fired(workflow, others)))
     findings.extend(_shadowed(workflow))
     findings.extend(_unregistered(workflow))
     if directory is not None:
@@ -46,10 +48,10 @@ def check(workflow: Workflow, directory: Directory | None = None, others: Iterab
 
 
 def _edges(workflow: Workflow, usable: Iterable[Transition]) -> dict[str, set[str]]:
-    edges: dict[str, set[str]] = {state.name: set() for state in workflow.states}
+    edges: dict[str, set[str]] = {state.name: set() for state in workflow.leaves}
     for t in usable:
         for source in workflow.sources(t):
-            edges[source].add(t.dest)
+            edges[source].add(workflow.entry(t.dest))
     return edges
 
 
@@ -68,38 +70,51 @@ def _never_closed(workflow: Workflow) -> list[str]:
     finals = workflow.final_states
     if not finals:
         return []
-    reverse: dict[str, set[str]] = {state.name: set() for state in workflow.states}
+    reverse: dict[str, set[str]] = {state.name: set() for state in workflow.leaves}
     for source, dests in _edges(workflow, workflow.transitions).items():
         for dest in dests:
             reverse[dest].add(source)
     can_finish = _reach(reverse, finals)
     return [
         f"state {state.display!r} can never reach a final state (a case there can never be closed)"
-        for state in workflow.states
+        for state in workflow.leaves
         if state.name not in can_finish
     ]
 
 
 def _fired_by_deadlines(workflow: Workflow) -> set[tuple[str, str]]:
     return {
-        (state.name, d.action.event)
-        for state in workflow.states
+        (leaf, d.action.event)
+        for state in workflow.nodes
         for d in state.deadlines
         if isinstance(d.action, dl.FireEvent)
+        for leaf in workflow.inside(state.name)
     }
 
 
-def _usable(workflow: Workflow, t: Transition, timed: set[tuple[str, str]]) -> bool:
-    """Whether someone can fire `t` in practice: a role other than system, or a deadline."""
+def _engine_fired(workflow: Workflow, others: Iterable[Workflow]) -> set[str]:
+    """Events the engine fires itself: its children's reports, and what its parents settle it with."""
+    fired = {sp.report for t in workflow.transitions for sp in t.spawn if sp.report}
+    for parent in others:
+        if any(sp.workflow == workflow.name for t in parent.transitions for sp in t.spawn):
+            fired |= {t.settle_children for t in parent.transitions if t.settle_children not in (None, KEEP)}
+    return {event for event in fired if event is not None}
+
+
+def _usable(workflow: Workflow, t: Transition, timed: set[tuple[str, str]], engine: set[str]) -> bool:
+    """Whether someone can fire `t` in practice: a role other than system, a deadline, or the
+    engine (a child reporting up, a parent settling its children)."""
     if any(not (isinstance(r, str) and r == SYSTEM_ROLE) for r in t.roles):
+        return True
+    if t.event in engine:
         return True
     return any((source, t.event) in timed for source in workflow.sources(t))
 
 
-def _unreachable_in_practice(workflow: Workflow) -> list[str]:
+def _unreachable_in_practice(workflow: Workflow, engine: set[str]) -> list[str]:
     timed = _fired_by_deadlines(workflow)
-    usable = [t for t in workflow.transitions if _usable(workflow, t, timed)]
-    reached = _reach(_edges(workflow, usable), [workflow.initial.name])
+    usable = [t for t in workflow.transitions if _usable(workflow, t, timed, engine)]
+    reached = _reach(_edges(workflow, usable), [workflow.entry(workflow.initial.name)])
     findings = [
         f"transition {t.display!r} can only be fired by the system role, and no deadline fires it"
         for t in workflow.transitions
@@ -107,7 +122,7 @@ def _unreachable_in_practice(workflow: Workflow) -> list[str]:
     ]
     findings.extend(
         f"state {state.display!r} is reachable only through transitions nobody can fire"
-        for state in workflow.states
+        for state in workflow.leaves
         if state.name not in reached
     )
     return findings
@@ -119,7 +134,12 @@ def _shadowed(workflow: Workflow) -> list[str]:
         for earlier in workflow.transitions[:index]:
             if earlier.event != later.event:
                 continue
-            common = set(workflow.sources(earlier)) & set(workflow.sources(later))
+            # Where they are declared at the same depth (a sub-state's own transition goes first).
+            common = {
+                leaf
+                for leaf in set(workflow.sources(earlier)) & set(workflow.sources(later))
+                if workflow.depth(earlier, leaf) == workflow.depth(later, leaf)
+            }
             if not common or not earlier.roles >= later.roles:
                 continue
             if {g.name for g in earlier.guards} <= {g.name for g in later.guards}:
@@ -153,7 +173,7 @@ def _joins_never_met(workflow: Workflow, others: dict[str, Workflow]) -> list[st
             continue
         child = others.get(spec.workflow)
         if child is not None:
-            unknown = sorted(set(spec.states) - {s.name for s in child.states})
+            unknown = sorted(set(spec.states) - set(child.nodes_by_path))
             if unknown:
                 findings.append(
                     f"{where!r} waits on {spec.workflow} children in {unknown}: it has no such state (never met)"

@@ -26,19 +26,30 @@ def _mapping(value: Mapping[str, Any]) -> dict[str, Any]:
     return dict(value)
 
 
+def _field_names(value: Sequence[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Spawn:
     """Start one child of `workflow` per item of the parent's data list `per`.
 
     An item that is a string is the child's unit; an item that is a mapping is the child's data,
     its `unit_key` entry (if any) the child's unit. `data` is merged under every child's data.
+    With `report`, each child reports its outcome up when it reaches a final state: the
+    parent's `report` event is fired in the same transaction (see `ChildReport`).
     """
 
     workflow: str
     per: str
     unit_key: str = "unit"
-    data: dict[str, Any] = attrs.field(factory=dict, converter=_mapping)
+    data: dict[str, Any] = attrs.field(factory=dict, converter=_mapping, hash=False)
+    """(Compared, but not hashed: a dict; definitions are hashed when modules are loaded.)"""
     label: str = ""
+    report: str | None = None
+    """The parent's event fired (as the system, payload `ChildReport`) when a child ends."""
+    outputs: tuple[str, ...] = attrs.field(default=(), converter=_field_names)
+    """The child's data fields its report carries up (a deduction, a finding count)."""
 
     def items(self, parent_data: Mapping[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
         """(unit, data) for each child to start."""
@@ -59,6 +70,21 @@ class Spawn:
 
                 raise InvalidData(f"an item of {self.per!r} must be a unit id or a mapping, got {item!r}")
         return found
+
+
+@attrs.frozen
+class ChildReport:
+    """What a child reports to its parent when it ends (上报结果): the payload of the parent's
+    report event. A parent transition on that event declares ``payload_schema=ChildReport`` and
+    allows the role ``system``; if the parent cannot take it where it is (it moved on, or
+    ended), the report is written to the parent's audit trail as a note instead."""
+
+    child_id: str
+    workflow: str
+    unit: str | None
+    outcome: str
+    """The child's final state."""
+    outputs: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen

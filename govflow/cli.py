@@ -439,7 +439,7 @@ def show(settings: Settings, name: str, version: int | None, as_json: bool) -> N
     states = Table(title="states (状态)")
     for column in ("name", "label", "initial", "final", "description"):
         states.add_column(column)
-    for s in wf.states:
+    for s in wf.nodes:  # compound states and their sub-states, by path
         states.add_row(s.name, s.label, "yes" if s.initial else "", "yes" if s.final else "", s.description)
     console.print(states)
     transitions = Table(title="transitions (流转)")
@@ -450,7 +450,7 @@ def show(settings: Settings, name: str, version: int | None, as_json: bool) -> N
             t.event,
             t.label,
             ", ".join(t.source),
-            t.dest,
+            f"{t.dest} (history)" if t.history else t.dest,
             t.roles_text,
             ", ".join(g.name for g in t.guards),
             ", ".join(g.name for g in t.soft_guards),

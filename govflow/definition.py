@@ -19,7 +19,7 @@ import attrs
 from govflow import access as ac
 from govflow import deadlines as dl
 from govflow.approvals import POLICIES, ApprovalChain, ChainSigner
-from govflow.children import Spawn
+from govflow.children import ChildReport, Spawn
 from govflow.data import schema_fields
 from govflow.effects import EFFECTS, Effect
 from govflow.errors import DefinitionError
@@ -39,6 +39,10 @@ def _names(value: str | Iterable[str]) -> tuple[str, ...]:
 
 def _states(value: Iterable[State]) -> tuple[State, ...]:
     return tuple(value)
+
+
+SEPARATOR = "."
+"""Joins a compound state's name and its sub-state's: ``implementing.communities``."""
 
 
 def _transitions(value: Iterable[Transition]) -> tuple[Transition, ...]:
@@ -102,6 +106,15 @@ class State:
     """Armed on entering the state, cancelled on leaving it (see `govflow.deadlines`)."""
     window: Window | None = None
     """The phase's planned window (计划时间), see `govflow.phases`."""
+    states: tuple[State, ...] = attrs.field(default=(), converter=_states)
+    """Sub-states: a compound state (复合状态) is a phase with its own stages. Exactly one is
+    `initial`; entering the compound enters it. Its deadlines and window run while the case is
+    anywhere inside it."""
+
+    @property
+    def compound(self) -> bool:
+        """Whether the state has sub-states."""
+        return bool(self.states)
 
     def all_deadlines(self) -> tuple[dl.Deadline | dl.Recurring, ...]:
         """Its deadlines, plus the one its window implies (named ``window``)."""
@@ -145,6 +158,9 @@ class Transition:
     separation: tuple[ac.Separation, ...] = attrs.field(default=(), converter=_separations)
     spawn: tuple[Spawn, ...] = attrs.field(default=(), converter=_spawns)
     settle_children: str | None = None
+    history: bool = False
+    """Into a compound `dest`: resume the sub-state the case last left it from (复工 after
+    停工), instead of its initial one."""
 
     @property
     def display(self) -> str:
@@ -168,6 +184,12 @@ class Workflow:
     when an instance starts (a sanctioned unit may not apply; 原则上 rules ask a justification);
     `milestones` are dated targets over the whole case, and `sequential_phases` says the states'
     planned windows follow one another (overlaps are refused) — see `govflow.phases`.
+
+    States may nest (`State(states=[...])`); transitions name them by dotted path
+    (``implementing.communities``). A transition from a compound state applies in every
+    sub-state (a sub-state's own transition on the event is tried first); one into a compound
+    state enters its initial sub-state, or with ``history=True`` the one last left. An instance
+    is always in a leaf state (`leaves`).
     """
 
     name: str
@@ -184,11 +206,48 @@ class Workflow:
     start_soft_guards: tuple[Guard, ...] = attrs.field(default=(), converter=_guards)
     milestones: tuple[Milestone, ...] = attrs.field(default=(), converter=_milestones)
     sequential_phases: bool = False
+    nodes_by_path: dict[str, State] = attrs.field(init=False, repr=False, eq=False)
+    """Every state by full path (computed)."""
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "nodes_by_path", _flatten(self.states))
         problems = _problems(self)
         if problems:
             raise DefinitionError(self.name or "<unnamed>", problems)
+
+    @property
+    def nodes(self) -> tuple[State, ...]:
+        """Every state, compound ones included, named by full path, outer before inner."""
+        return tuple(self.nodes_by_path.values())
+
+    @property
+    def leaves(self) -> tuple[State, ...]:
+        """The states an instance can be in (no sub-states), named by full path."""
+        return tuple(state for state in self.nodes_by_path.values() if not state.states)
+
+    @property
+    def compound(self) -> bool:
+        """Whether any state has sub-states."""
+        return any(state.states for state in self.states)
+
+    def entry(self, name: str) -> str:
+        """The leaf a case lands in when it enters state `name` (a compound's initial, inward)."""
+        state = self.nodes_by_path[name]
+        while state.states:
+            name = f"{name}{SEPARATOR}{next(s.name for s in state.states if s.initial)}"
+            state = self.nodes_by_path[name]
+        return name
+
+    def depth(self, transition: Transition, leaf: str) -> int:
+        """How deep the source `transition` is declared on that covers `leaf` (``"*"``: 0). Deeper
+        declarations are tried first, as in a hierarchical machine."""
+        covering = [src for src in transition.source if src == leaf or leaf.startswith(src + SEPARATOR)]
+        return max((src.count(SEPARATOR) + 1 for src in covering), default=0)
+
+    def inside(self, name: str) -> tuple[str, ...]:
+        """The leaves within state `name` (itself, if it is a leaf)."""
+        prefix = name + SEPARATOR
+        return tuple(s.name for s in self.leaves if s.name == name or s.name.startswith(prefix))
 
     @property
     def key(self) -> tuple[str, int]:
@@ -197,15 +256,12 @@ class Workflow:
 
     @property
     def initial(self) -> State:
-        """The single initial state."""
+        """The single initial (top-level) state; a case starts in its `entry` leaf."""
         return next(state for state in self.states if state.initial)
 
     def state(self, name: str) -> State:
-        """The state called `name` (KeyError if there is none)."""
-        for state in self.states:
-            if state.name == name:
-                return state
-        raise KeyError(name)
+        """The state at path `name`, compound or leaf (KeyError if there is none)."""
+        return self.nodes_by_path[name]
 
     @property
     def final_states(self) -> frozenset[str]:
@@ -218,10 +274,13 @@ class Workflow:
         return tuple(dict.fromkeys(t.event for t in self.transitions))
 
     def sources(self, transition: Transition) -> tuple[str, ...]:
-        """The concrete source states of `transition` (``"*"`` expanded)."""
+        """The leaf states `transition` may leave (``"*"`` and compound sources expanded)."""
         if ANY_SOURCE in transition.source:
-            return tuple(s.name for s in self.states if not s.final and s.name != transition.dest)
-        return transition.source
+            return tuple(s.name for s in self.leaves if not s.final and s.name != transition.dest)
+        if not self.compound:
+            return transition.source
+        known = self.nodes_by_path
+        return tuple(dict.fromkeys(leaf for src in transition.source if src in known for leaf in self.inside(src)))
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict; code is referenced by registered name (see `from_json`)."""
@@ -283,6 +342,7 @@ def _transition_json(t: Transition) -> dict[str, Any]:
         "spawn": [_spec_json(sp) for sp in t.spawn],
         "settle_children": t.settle_children,
         "requires_met": list(t.requires_met),
+        "history": t.history,
     }
 
 
@@ -364,6 +424,7 @@ def _state_json(state: State) -> dict[str, Any]:
     doc = attrs.asdict(state, recurse=False)
     doc["deadlines"] = [_spec_json(d) for d in state.deadlines]
     doc["window"] = _spec_json(state.window) if state.window is not None else None
+    doc["states"] = [_state_json(sub) for sub in state.states]
     return doc
 
 
@@ -374,8 +435,20 @@ def _state_from_json(doc: Mapping[str, Any]) -> State:
             **doc,
             "deadlines": [_spec_from_json(d) for d in doc.get("deadlines", ())],
             "window": _spec_from_json(window) if window else None,
+            "states": [_state_from_json(sub) for sub in doc.get("states", ())],
         }
     )
+
+
+def _flatten(states: Iterable[State], prefix: str = "") -> dict[str, State]:
+    """Every state by full path, outer before inner (a malformed tree is reported by `_problems`)."""
+    found: dict[str, State] = {}
+    for state in states:
+        path = f"{prefix}{state.name}" if isinstance(state.name, str) else state.name
+        if path not in found:
+            found[path] = attrs.evolve(state, name=path) if prefix else state
+        found.update(_flatten(state.states, f"{path}{SEPARATOR}"))
+    return found
 
 
 def _transition_from_json(doc: Mapping[str, Any], workflow: str) -> Transition:
@@ -395,6 +468,7 @@ def _transition_from_json(doc: Mapping[str, Any], workflow: str) -> Transition:
         spawn=[_spec_from_json(sp) for sp in doc.get("spawn", ())],
         settle_children=doc.get("settle_children"),
         requires_met=doc.get("requires_met", ()),
+        history=doc.get("history", False),
     )
 
 
@@ -408,28 +482,13 @@ def _problems(wf: Workflow) -> list[str]:
     if not wf.states:
         return [*problems, "a workflow needs at least one state"]
 
-    names = [s.name for s in wf.states]
-    seen: set[str] = set()
-    for name in names:
-        if not isinstance(name, str) or not name.strip():
-            problems.append(f"state name {name!r} is empty")
-        elif name == ANY_SOURCE:
-            problems.append(f"{ANY_SOURCE!r} is reserved and cannot name a state")
-        elif name in seen:
-            problems.append(f"duplicate state {name!r}")
-        seen.add(name)
-    known = set(names)
-
+    tree = _tree_problems(wf.states)
+    problems.extend(tree)
     initials = [s.name for s in wf.states if s.initial]
-    if not initials:
-        problems.append("no initial state (mark one State(..., initial=True))")
-    elif len(initials) > 1:
-        problems.append(f"several initial states: {', '.join(initials)} (exactly one is allowed)")
-    for state in wf.states:
-        if state.initial and state.final:
-            problems.append(f"state {state.name!r} cannot be both initial and final")
+    known = set(wf.nodes_by_path)
+    leaves = [s.name for s in wf.leaves]
 
-    outgoing: dict[str, list[Transition]] = {name: [] for name in known}
+    outgoing: dict[str, list[Transition]] = {name: [] for name in leaves}
     for t in wf.transitions:
         where = f"transition {t.event!r}"
         if not isinstance(t.event, str) or not t.event.strip():
@@ -443,34 +502,39 @@ def _problems(wf: Workflow) -> list[str]:
                 problems.append(f"{where} comes from unknown state {src!r}")
         if t.dest not in known:
             problems.append(f"{where} goes to unknown state {t.dest!r}")
+        elif t.history and not wf.state(t.dest).compound:
+            problems.append(f"{where} resumes history in {t.dest!r}, which has no sub-states")
         for src in wf.sources(t):
             if src in outgoing:
                 outgoing[src].append(t)
 
-    for state in wf.states:
-        if state.final and outgoing[state.name]:
-            events = ", ".join(sorted({t.event for t in outgoing[state.name]}))
-            problems.append(f"final state {state.name!r} has outgoing transitions ({events})")
-        if not state.final and not outgoing[state.name]:
-            problems.append(f"state {state.name!r} is not final but has no way out (a dead end)")
+    for name in leaves:
+        state = wf.state(name)
+        if state.final and outgoing[name]:
+            events = ", ".join(sorted({t.event for t in outgoing[name]}))
+            problems.append(f"final state {name!r} has outgoing transitions ({events})")
+        if not state.final and not outgoing[name]:
+            problems.append(f"state {name!r} is not final but has no way out (a dead end)")
 
-    if len(initials) == 1:
-        reached = {initials[0]}
-        frontier = deque(initials)
+    if len(initials) == 1 and not tree:
+        start = wf.entry(initials[0])
+        reached = {start}
+        frontier = deque([start])
         while frontier:
             for t in outgoing.get(frontier.popleft(), ()):
-                if t.dest in known and t.dest not in reached:
-                    reached.add(t.dest)
-                    frontier.append(t.dest)
-        for name in names:
+                dest = wf.entry(t.dest) if t.dest in known else None
+                if dest is not None and dest not in reached:
+                    reached.add(dest)
+                    frontier.append(dest)
+        for name in leaves:
             if name not in reached:
-                problems.append(f"state {name!r} cannot be reached from {initials[0]!r}")
+                problems.append(f"state {name!r} cannot be reached from {start!r}")
 
     for src, ts in outgoing.items():
-        by_event: dict[str, list[Transition]] = {}
+        by_event: dict[tuple[str, int], list[Transition]] = {}
         for t in ts:
-            by_event.setdefault(t.event, []).append(t)
-        for event, group in by_event.items():
+            by_event.setdefault((t.event, wf.depth(t, src)), []).append(t)
+        for (event, _depth), group in by_event.items():
             problems.extend(_indistinct(src, event, group))
 
     if wf.schema is not None and not attrs.has(wf.schema):
@@ -483,15 +547,49 @@ def _problems(wf: Workflow) -> list[str]:
         if fields is not None and name not in fields:
             problems.append(f"index field {name!r} is not a field of the data schema")
     problems.extend(_deadline_problems(wf, outgoing))
+    problems.extend(_report_problems(wf))
     problems.extend(_access_problems(wf))
     problems.extend(_chain_problems(wf))
+    return problems
+
+
+def _tree_problems(states: tuple[State, ...], parent: str | None = None) -> list[str]:
+    """Names, initial and final states, level by level through the tree of states."""
+    problems: list[str] = []
+    where = f" in {parent!r}" if parent else ""
+    seen: set[str] = set()
+    for state in states:
+        name = state.name
+        if not isinstance(name, str) or not name.strip():
+            problems.append(f"state name {name!r}{where} is empty")
+        elif name == ANY_SOURCE:
+            problems.append(f"{ANY_SOURCE!r} is reserved and cannot name a state")
+        elif SEPARATOR in name:
+            problems.append(f"state name {name!r} contains {SEPARATOR!r}, which joins a compound state's path")
+        elif name in seen:
+            problems.append(f"duplicate state {name!r}{where}")
+        seen.add(name)
+        if state.initial and state.final:
+            problems.append(f"state {name!r} cannot be both initial and final")
+        if parent is not None and state.final:
+            problems.append(f"sub-state {name!r} of {parent!r} cannot be final (final states are top-level)")
+        if state.compound:
+            path = f"{parent}{SEPARATOR}{name}" if parent else name
+            if state.final:
+                problems.append(f"compound state {path!r} cannot be final")
+            problems.extend(_tree_problems(state.states, path))
+    initials = [s.name for s in states if s.initial]
+    if not initials:
+        problems.append(f"no initial state{where} (mark one State(..., initial=True))")
+    elif len(initials) > 1:
+        problems.append(f"several initial states{where}: {', '.join(initials)} (exactly one is allowed)")
     return problems
 
 
 def _chain_problems(wf: Workflow) -> list[str]:
     """A chain must run in a real, non-initial state and lead to real states with its events."""
     problems: list[str] = []
-    names = {s.name for s in wf.states}
+    names = {s.name for s in wf.leaves}
     seen: set[str] = set()
     for chain in wf.chains:
         where = f"approval chain {chain.name!r}"
@@ -501,15 +599,34 @@ def _chain_problems(wf: Workflow) -> list[str]:
         for role, state in (("state", chain.state), ("approved", chain.approved), ("returned", chain.returned),
                             ("rejected", chain.rejected)):  # fmt: skip
             if state not in names:
-                problems.append(f"{where}: {role} state {state!r} is not a state of the workflow")
-        if chain.state in names and wf.state(chain.state).initial:
+                problems.append(f"{where}: {role} state {state!r} is not a state of the workflow (a leaf state)")
+        if chain.state in names and wf.state(chain.state).initial and SEPARATOR not in chain.state:
             problems.append(f"{where} cannot run in the initial state {chain.state!r}")
         if chain.policy not in POLICIES:
             problems.append(f"{where} uses unregistered routing policy {chain.policy!r} (register it with @routing)")
-        events = {t.event for t in wf.transitions if chain.state in t.source}
+        events = {t.event for t in wf.transitions if chain.state in wf.sources(t)}
         for event in (chain.sign_event, chain.return_event, chain.reject_event):
             if event not in events:
                 problems.append(f"{where}: add its transitions() to the workflow ({event!r} is missing)")
+    return problems
+
+
+def _report_problems(wf: Workflow) -> list[str]:
+    """Children that report up need a parent event to report to, taking a `ChildReport` from
+    the system."""
+    problems: list[str] = []
+    for spawn in (sp for t in wf.transitions for sp in t.spawn):
+        if spawn.report is None:
+            continue
+        where = f"{spawn.workflow} children report with {spawn.report!r}"
+        taking = [t for t in wf.transitions if t.event == spawn.report]
+        if not taking:
+            problems.append(f"{where}, which no transition takes")
+        for t in taking:
+            if t.payload_schema is not ChildReport:
+                problems.append(f"{where}: the transition to {t.dest!r} must declare payload_schema=ChildReport")
+            if not {"system", "*"} & t.roles:
+                problems.append(f"{where}: the transition to {t.dest!r} must allow the role 'system'")
     return problems
 
 
@@ -555,13 +672,14 @@ def _deadline_problems(wf: Workflow, outgoing: Mapping[str, list[Transition]]) -
             if name not in obligations:
                 problems.append(f"transition {t.event!r} requires obligation {name!r}, which no transition opens")
     if wf.sequential_phases:
-        problems.extend(overlap_problems([(s.name, s.window) for s in wf.states if s.window is not None]))
+        for level in (wf.states, *(s.states for s in wf.nodes if s.compound)):
+            problems.extend(overlap_problems([(s.name, s.window) for s in level if s.window is not None]))
     names_taken = set(obligations)
     for m in wf.milestones:
         if m.name in names_taken:
             problems.append(f"milestone {m.name!r} has the name of another milestone or obligation")
         names_taken.add(m.name)
-    for state in wf.states:
+    for state in wf.nodes:
         if state.window is not None and date_fields is not None:
             for end in (state.window.start, state.window.end):
                 if isinstance(end, str) and end not in date_fields:
@@ -576,13 +694,16 @@ def _deadline_problems(wf: Workflow, outgoing: Mapping[str, list[Transition]]) -
                 problems.append(f"{where}: a final state cannot have deadlines")
             problems.extend(_common_deadline_problems(where, d, events, date_fields))
             if isinstance(d.action, dl.FireEvent):
-                fired = [t for t in outgoing.get(state.name, ()) if t.event == d.action.event]
-                if not fired:
+                inside = wf.inside(state.name)
+                fired = [t for leaf in inside for t in outgoing.get(leaf, ()) if t.event == d.action.event]
+                stuck = [leaf for leaf in inside if not any(t.event == d.action.event for t in outgoing.get(leaf, ()))]
+                for leaf in stuck:
+                    valid = sorted({t.event for t in outgoing.get(leaf, ())})
                     problems.append(
-                        f"{where} fires {d.action.event!r}, which cannot leave {state.name!r} "
-                        f"(valid there: {', '.join(sorted({t.event for t in outgoing.get(state.name, ())})) or 'none'})"
+                        f"{where} fires {d.action.event!r}, which cannot leave {leaf!r} "
+                        f"(valid there: {', '.join(valid) or 'none'})"
                     )
-                elif not any({"system", "*"} & t.roles for t in fired):
+                if fired and not any({"system", "*"} & t.roles for t in fired):
                     problems.append(f"{where} fires {d.action.event!r}, which does not allow the role 'system'")
     return problems
 

@@ -3,9 +3,11 @@
 Why transitions' backends: the engine already compiles every workflow into a `transitions`
 machine, and its diagram extension (`GraphMachine`, engines ``"mermaid"`` and ``"graphviz"``)
 knows how to lay a machine out as text. govflow builds a throw-away, model-less `GraphMachine`
-from the definition (the flat one: `HierarchicalGraphMachine` treats ``_`` in state names as
-nesting, and govflow state names use ``_`` freely), gives states and edges govflow's labels, and
-asks the backend's graph object for its source without rendering anything.
+from the definition — the flat one, or for a workflow with compound states a
+`HierarchicalGraphMachine` whose separator is govflow's ``.`` (its default ``_`` would split
+ordinary names such as ``fao_review``) — gives states and edges govflow's labels, and asks the
+backend's graph object for its source without rendering anything. A compound state is a
+cluster around its sub-states; a transition declared on it is drawn once, from the cluster.
 
 What the backends cannot do, and how it is handled (each kept minimal):
 
@@ -32,9 +34,10 @@ import copy
 from typing import Any, Literal
 
 from transitions import State as MachineState
-from transitions.extensions.diagrams import GraphMachine
+from transitions.extensions.diagrams import GraphMachine, HierarchicalGraphMachine
+from transitions.extensions.nesting import NestedState
 
-from govflow.definition import Transition, Workflow
+from govflow.definition import SEPARATOR, State, Transition, Workflow
 from govflow.errors import GovflowError
 
 FORMATS = ("mermaid", "dot")
@@ -64,6 +67,24 @@ class _DiagramMachine(GraphMachine):
     style_attributes = _styles()
 
 
+class _LabelledNestedState(NestedState):
+    """A nested state with a label, and govflow's path separator."""
+
+    separator = SEPARATOR
+
+    def __init__(self, *args: Any, label: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.label = label
+
+
+class _NestedDiagramMachine(HierarchicalGraphMachine):
+    """The hierarchical twin of `_DiagramMachine`, for workflows with compound states: each
+    compound state is drawn as a cluster around its sub-states."""
+
+    state_cls = _LabelledNestedState
+    style_attributes = _styles()
+
+
 def edge_label(t: Transition) -> str:
     """`event (label) [roles]`, then hard guards after ``if`` and soft ones after ``原则上``."""
     roles = t.roles_text.replace("*", "any")
@@ -72,6 +93,8 @@ def edge_label(t: Transition) -> str:
         text += " if " + ", ".join(g.name for g in t.guards)
     if t.soft_guards:
         text += " 原则上 " + ", ".join(g.name for g in t.soft_guards)
+    if t.history:
+        text += " resumes history"
     return text
 
 
@@ -84,9 +107,17 @@ def _graph(workflow: Workflow, engine: Literal["mermaid", "graphviz"], current: 
     def safe(text: str) -> str:
         return text.translate(_MERMAID_UNSAFE) if clean else text
 
-    machine = _DiagramMachine(
+    def tree(states: tuple[State, ...]) -> list[dict[str, Any]]:
+        return [
+            {"name": s.name, "label": safe(s.display), "final": s.final, "children": tree(s.states),
+             "initial": next((c.name for c in s.states if c.initial), None)} if s.states
+            else {"name": s.name, "label": safe(s.display), "final": s.final}
+            for s in states
+        ]  # fmt: skip
+
+    machine = (_NestedDiagramMachine if workflow.compound else _DiagramMachine)(
         model=None,
-        states=[{"name": s.name, "label": safe(s.display), "final": s.final} for s in workflow.states],
+        states=tree(workflow.states),
         initial=workflow.initial.name,
         auto_transitions=False,
         graph_engine=engine,
@@ -95,10 +126,12 @@ def _graph(workflow: Workflow, engine: Literal["mermaid", "graphviz"], current: 
     if engine == "graphviz" and not machine.graph_cls.__module__.endswith("diagrams_graphviz"):
         raise GovflowError("DOT output needs the 'graphviz' Python package (pip install graphviz)")
     for t in workflow.transitions:
-        for source in workflow.sources(t):
+        # A compound source is drawn once, from its cluster; "*" is drawn from every state it covers.
+        sources = t.source if workflow.compound and "*" not in t.source else workflow.sources(t)
+        for source in sources:
             machine.add_transition(t.event, source, t.dest, label=safe(edge_label(t)))
     graph = machine.graph_cls(machine)
-    for state in workflow.states:
+    for state in workflow.leaves:
         if state.final:
             graph.set_node_style(state.name, "final")
     if current is not None:
@@ -118,7 +151,8 @@ def mermaid(workflow: Workflow, current: str | None = None) -> str:
     source: str = graph.get_graph(title="title: " + _title(workflow).translate(_MERMAID_UNSAFE)).source
     lines = [line.rstrip() for line in source.split("\n")]
     indent = lines[-1][: len(lines[-1]) - len(lines[-1].lstrip())]
-    lines.extend(f"{indent}{state.name} --> [*]" for state in workflow.states if state.final)
+    if not workflow.compound:  # the hierarchical backend writes these lines itself
+        lines.extend(f"{indent}{state.name} --> [*]" for state in workflow.states if state.final)
     return "\n".join(lines) + "\n"
 
 

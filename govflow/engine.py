@@ -46,7 +46,7 @@ from govflow.errors import (
 )
 from govflow.guards import Guard, GuardContext
 from govflow.instance import Instance, new_instance_id
-from govflow.machine import CompiledWorkflow
+from govflow.machine import CompiledWorkflow, ancestry, moves
 from govflow.phases import Milestone, entry_note
 from govflow.scheduling import TimerBook, deadline_timers, next_recurring_timer, recomputed, recurring_timer
 from govflow.storage.base import Change, Query, Storage, TimerQuery, index_keys
@@ -143,6 +143,10 @@ class Engine:
         """Who this engine is when it leases due timers (host, process, random suffix)."""
         self._compiled: dict[tuple[str, int], CompiledWorkflow] = {}
         self._latest: dict[str, int] = {}
+        self._hierarchical = False
+        """Whether any registered workflow has compound states (queries then expand them)."""
+        self._reporting: frozenset[str] = frozenset()
+        """Workflows whose instances report to their parent when they end (`Spawn.report`)."""
         for workflow in workflows:
             self.register(workflow)
 
@@ -161,6 +165,8 @@ class Engine:
                 [f"version {workflow.version} is already registered with a different definition; bump the version"],
             )
         self._compiled[workflow.key] = CompiledWorkflow(workflow)
+        self._hierarchical = self._hierarchical or workflow.compound
+        self._reporting |= {sp.workflow for t in workflow.transitions for sp in t.spawn if sp.report}
         self._latest[workflow.name] = max(workflow.version, self._latest.get(workflow.name, 0))
 
     def workflow(self, name: str, version: int | None = None) -> Workflow:
@@ -267,7 +273,7 @@ class Engine:
                 raise JustificationRequired("start", [r for _, r in soft])
             overrides = tuple(name for name, _ in soft)
         new_id = instance_id or new_instance_id()
-        initial = wf.initial.name
+        initial = compiled.initial
         event = seal(
             instance_id=new_id,
             seq=1,
@@ -302,7 +308,8 @@ class Engine:
         arm: list[Timer] = []
         if compiled.timed:
             book = TimerBook(open=[], now=now)
-            self._arm_state(compiled, book, new_id, initial, plain, now)
+            for state in ancestry(initial):
+                self._arm_state(compiled, book, new_id, state, plain, now)
             for deadline in compiled.milestone_deadlines.values():
                 book.add(
                     deadline_timers(
@@ -387,9 +394,12 @@ class Engine:
         now: datetime,
         claim: tuple[tuple[str, str], ...] = (),
         detail: Mapping[str, Any] | None = None,
+        settling: frozenset[str] = frozenset(),
     ) -> tuple[Instance, Change]:
         """Every step of one fire (follow-ups included) as the `Change` to commit, with the
-        children it spawns or settles riding along."""
+        children it spawns or settles, and the report to its parent, riding along. `settling`
+        names instances already changing in this commit (a parent settling its children, a
+        child reporting up): they are neither settled nor reported to again."""
         instance_id = instance.id
         also: list[Change] = []
         compiled = self._compile_for(instance.workflow, instance.workflow_version)
@@ -403,6 +413,7 @@ class Engine:
             name, body, why = queue.popleft()
             choice = self._choose(compiled, current, name, actor, body, why, now, book)
             t = choice.transition
+            landing = compiled.landing(t, current.marks)
             context: EffectContext | None = None
             if t.effects:
                 context = EffectContext(
@@ -412,16 +423,16 @@ class Engine:
                     actor=actor,
                     event=name,
                     source=current.state,
-                    dest=t.dest,
+                    dest=landing,
                     now=now,
                     marks=dict(current.marks),
                     on_behalf_of=choice.grant.on_behalf_of,
                     instance_id=instance_id,
                     engine=self,
                 )
-                dest = compiled.step(current.state, t, context)
+                dest = compiled.step(current.state, t, context, landing)
             else:
-                dest = t.dest  # nothing to run: the compiled table already names the destination
+                dest = landing  # nothing to run: the compiled table already names the destination
             data = choice.data
             marks = current.marks
             extra: dict[str, Any] = {}
@@ -430,9 +441,12 @@ class Engine:
                 queue.extend((raised, raised_payload, None) for raised, raised_payload in context.raised)
                 marks, extra = context.marks, context.detail
             entered = dest != current.state
-            window = compiled.windows.get(dest) if entered else None
-            if window is not None:
-                extra = {**extra, "window": entry_note(window, data, self.calendar.local_date(now))}
+            if entered and compiled.hierarchical:
+                marks, extra = _hierarchy_notes(
+                    compiled, t, current.state, dest, data, marks, extra, self.calendar, now
+                )
+            elif entered and dest in compiled.windows:
+                extra = {**extra, "window": entry_note(compiled.windows[dest], data, self.calendar.local_date(now))}
             chain = compiled.chains_at.get(dest) if entered else None
             if chain is not None:
                 ctx = ResolveContext(
@@ -455,7 +469,7 @@ class Engine:
             if t.spawn:
                 also.extend(self._spawned(t, current, data, actor, now))
             if compiled.spawns and (t.settle_children is not None or dest in compiled.workflow.final_states):
-                also.extend(self._settled(t, current, dest, now))
+                also.extend(self._settled(t, current, dest, now, settling))
             if book is not None:
                 self._advance_timers(compiled, book, t, current.state, dest, name, data, now, instance_id)
                 marks = _with_overdue(marks, book)
@@ -475,6 +489,16 @@ class Engine:
                 marks=marks,
             )
         wf = compiled.workflow
+        if (
+            current.parent_id is not None
+            and current.workflow in self._reporting
+            and current.parent_id not in settling
+            and current.state in wf.final_states
+            and instance.state not in wf.final_states
+        ):
+            report = self._report_up(current, now, settling)
+            if report is not None:
+                also.append(report)
         keys = index_keys(wf.index, current.data) if wf.index and current.data is not instance.data else None
         change = Change(
             instance=current,
@@ -506,9 +530,13 @@ class Engine:
                 changes.append(change)
         return changes
 
-    def _settled(self, t: Transition, parent: Instance, dest: str, now: datetime) -> list[Change]:
+    def _settled(
+        self, t: Transition, parent: Instance, dest: str, now: datetime, settling: frozenset[str]
+    ) -> list[Change]:
         """What happens to children still in flight when the parent ends (or says so)."""
-        in_flight = [child for child in self.children(parent.id) if not self._is_final(child)]
+        in_flight = [
+            child for child in self.children(parent.id) if not self._is_final(child) and child.id not in settling
+        ]
         if not in_flight:
             return []
         if t.settle_children is None:
@@ -525,13 +553,43 @@ class Engine:
         changes = []
         for child in in_flight:
             try:
-                _, change = self._plan(child, t.settle_children, SYSTEM, None, None, now)
+                _, change = self._plan(
+                    child, t.settle_children, SYSTEM, None, None, now, settling=frozenset({parent.id})
+                )
             except GovflowError as exc:
                 raise GuardRejected(
                     t.event, [f"child {child.id} ({child.state}) cannot take {t.settle_children!r}: {exc}"]
                 ) from None
             changes.append(change)
         return changes
+
+    def _report_up(self, child: Instance, now: datetime, settling: frozenset[str]) -> Change | None:
+        """The parent's side of a child ending: its report event, fired as the system — or,
+        where the parent cannot take it, a note in its audit trail. Never an error for the child."""
+        assert child.parent_id is not None
+        parent = self.storage.load(child.parent_id)
+        workflow = self._compile_for(parent.workflow, parent.workflow_version).workflow
+        spawn = next(
+            (sp for t in workflow.transitions for sp in t.spawn if sp.workflow == child.workflow and sp.report),
+            None,
+        )
+        if spawn is None or spawn.report is None:  # this parent's version spawned it without reports
+            return None
+        report = {
+            "child_id": child.id,
+            "workflow": child.workflow,
+            "unit": child.unit,
+            "outcome": child.state,
+            "outputs": {name: child.data.get(name) for name in spawn.outputs},
+        }
+        try:
+            _, change = self._plan(parent, spawn.report, SYSTEM, report, None, now, settling=settling | {child.id})
+            return change
+        except (TransitionNotAllowed, PermissionDenied, GuardRejected, InvalidData) as exc:
+            note = self._timer_event(parent, "child_reported", {**report, "not_taken": str(exc)}, now, kind="note")
+            noted = attrs.evolve(parent, revision=note.seq, updated_at=now, head=note.hash)
+            return Change(instance=noted, expected_revision=parent.revision, events=(note,), data_changed=False,
+                          marks_changed=False)  # fmt: skip
 
     def _is_final(self, instance: Instance) -> bool:
         return instance.state in self._compile_for(instance.workflow, instance.workflow_version).workflow.final_states
@@ -591,11 +649,13 @@ class Engine:
         """Settle what `event` meets, cancel the left state's timers, arm the new state's and
         the obligations the transition opens."""
         recurring_met: set[str] = set()
+        active = ancestry(source)
+        left, entered = moves(source, dest)
         for timer in sorted(book.live(), key=lambda t: (t.due, t.id)):
             if timer.action == "remind" or timer.id in book.settle:
                 continue
             spec = compiled.spec_for(timer)
-            if spec is None or spec.satisfied_by != event or (timer.state is not None and timer.state != source):
+            if spec is None or spec.satisfied_by != event or (timer.state is not None and timer.state not in active):
                 continue
             if isinstance(spec, dl.Recurring):
                 # One report meets one period: the oldest still open. The next period is armed
@@ -608,15 +668,15 @@ class Engine:
                     t.name == spec.name and t.state == timer.state and t.status == "pending" and t.id not in book.settle
                     for t in book.live()
                 )
-                if source == dest and not still_pending:
+                if timer.state not in left and not still_pending:
                     book.add([next_recurring_timer(spec, timer, self.calendar)])
                 continue
             book.close(timer, "met")
-        if dest != source:
-            for timer in book.live():
-                if timer.state == source:
-                    book.close(timer, "cancelled")
-            self._arm_state(compiled, book, instance_id, dest, data, now)
+        for timer in book.live():
+            if timer.state in left:
+                book.close(timer, "cancelled")
+        for state in entered:
+            self._arm_state(compiled, book, instance_id, state, data, now)
         for obligation in transition.opens:
             existing = book.open_obligation(obligation.name)
             if existing is not None:
@@ -765,11 +825,15 @@ class Engine:
         met = target is not None and actual >= target
         return {"met": met, "actual": actual, "target": target, "by": milestone.by.isoformat()}
 
-    def _timer_event(self, instance: Instance, event: str, detail: Mapping[str, Any], now: datetime) -> AuditEvent:
+    def _timer_event(
+        self, instance: Instance, event: str, detail: Mapping[str, Any], now: datetime, kind: str = "timer"
+    ) -> AuditEvent:
+        """An engine event that records something without moving the instance (a timer acting,
+        a child's report the parent could not take)."""
         return seal(
             instance_id=instance.id,
             seq=instance.revision + 1,
-            kind="timer",
+            kind=kind,
             event=event,
             source=instance.state,
             dest=instance.state,
@@ -1051,6 +1115,8 @@ class Engine:
             if bound is not None:
                 require_aware(bound, label)
         states = (state,) if isinstance(state, str) else (tuple(state) if state is not None else None)
+        if states is not None and self._hierarchical:
+            states = self._leaves_within(workflow, states)
         return Query(
             workflow=workflow,
             states=states,
@@ -1062,6 +1128,16 @@ class Engine:
             limit=limit,
             offset=offset,
         )
+
+    def _leaves_within(self, workflow: str | None, states: tuple[str, ...]) -> tuple[str, ...]:
+        """States as stored: a compound state stands for every sub-state inside it."""
+        found: dict[str, None] = {}
+        for state in states:
+            found[state] = None
+            for (name, _version), compiled in self._compiled.items():
+                if (workflow is None or name == workflow) and state in compiled.workflow.nodes_by_path:
+                    found.update(dict.fromkeys(compiled.workflow.inside(state)))
+        return tuple(found)
 
     def verify(self, instance_id: str) -> None:
         """Raise `AuditIntegrityError` if the instance's audit chain was tampered with."""
@@ -1093,6 +1169,38 @@ def compiled_milestone(engine: Engine, instance: Instance, timer: Timer) -> Mile
     if timer.action != "milestone":
         return None
     return engine._compile_for(instance.workflow, instance.workflow_version).milestones.get(timer.name)
+
+
+def _hierarchy_notes(
+    compiled: CompiledWorkflow,
+    t: Transition,
+    source: str,
+    dest: str,
+    data: Mapping[str, Any],
+    marks: Mapping[str, Any],
+    extra: dict[str, Any],
+    calendar: Calendar,
+    now: datetime,
+) -> tuple[Mapping[str, Any], dict[str, Any]]:
+    """Moving through compound states: remember the sub-state each compound is left from (deep
+    history, for a later ``history=True`` transition, 复工), say what a history transition
+    resumed, and note every planned window entered (``window``: the innermost; ``windows``: all
+    of them when several are entered at once)."""
+    left, entered = moves(source, dest)
+    remembered = {path: source for path in left if path != source}
+    if t.history:
+        resumed = marks.get("history", {}).get(t.dest) == dest
+        extra = {**extra, "history": {"state": t.dest, "resumed": dest if resumed else None}}
+    if remembered:
+        marks = {**marks, "history": {**marks.get("history", {}), **remembered}}
+    today = calendar.local_date(now)
+    notes = {path: {"state": path, **entry_note(compiled.windows[path], data, today)}
+             for path in entered if path in compiled.windows}  # fmt: skip
+    if notes:
+        extra = {**extra, "window": notes[next(reversed(notes))]}
+        if len(notes) > 1:
+            extra["windows"] = notes
+    return marks, extra
 
 
 def _detail(detail: dict[str, Any], grant: Grant) -> dict[str, Any]:

@@ -186,9 +186,11 @@ def check_modules(names: Iterable[str] | None = None, directory: Directory | Non
             continue
         for workflow in found:
             findings.extend(_json_findings(spec, workflow))
-            label = f"{workflow.name} v{workflow.version}"
-            findings.extend(Finding(spec, label, problem) for problem in check(workflow, directory))
             loaded.append((spec, workflow))
+    everything = [workflow for _, workflow in loaded]
+    for spec, workflow in loaded:
+        label = f"{workflow.name} v{workflow.version}"
+        findings.extend(Finding(spec, label, problem) for problem in check(workflow, directory, everything))
     engine = Engine()
     for spec, workflow in loaded:
         try:

@@ -7,8 +7,9 @@ from datetime import datetime
 import pytest
 
 from govflow import Actor, Engine, State, Transition, Workflow
-from govflow.children import KEEP, Spawn, join
+from govflow.children import KEEP, ChildReport, Spawn, join
 from govflow.clock import SHANGHAI, FakeClock
+from govflow.effects import EffectContext, effect
 from govflow.errors import DefinitionError, GuardRejected, UnknownWorkflow
 from govflow.storage import Storage
 
@@ -172,3 +173,121 @@ def test_static_check_finds_joins_that_can_never_be_met() -> None:
     )  # fmt: skip
     assert any("no such state" in f for f in check(wrong_state, others=[SELF_INSPECTION]))
     assert check(CAMPAIGN, others=[SELF_INSPECTION]) == []
+
+
+# -- children report their outcomes up (上报结果) -------------------------------------------------
+
+
+@effect("tests.children.tally_report")
+def tally_report(ctx: EffectContext) -> None:
+    """The parent keeps a ledger: outcome per unit, and the deductions reported."""
+    ctx.data["outcomes"] = {**ctx.data.get("outcomes", {}), ctx.payload["unit"]: ctx.payload["outcome"]}
+    ctx.data["deducted"] = ctx.data.get("deducted", 0) + (ctx.payload["outputs"].get("deduction") or 0)
+
+
+REPORTING = Workflow(
+    name="reporting_campaign", version=1, title="专项行动(上报结果)",
+    states=[State("deploying", "动员部署", initial=True), State("inspecting", "自查自纠"),
+            State("reviewing", "总结"), State("done", "结束", final=True), State("called_off", "终止", final=True)],
+    transitions=[
+        Transition("deploy", source="deploying", dest="inspecting", roles={"safety_office"},
+                   spawn=[Spawn("self_inspection", per="units", report="unit_reported", outputs=["deduction"])]),
+        Transition("unit_reported", source="inspecting", dest="inspecting", roles={"system"},
+                   payload_schema=ChildReport, effects=[tally_report], label="单位上报"),
+        Transition("review", source="inspecting", dest="reviewing", roles={"safety_office"}, settle_children=KEEP),
+        Transition("finish", source="reviewing", dest="done", roles={"safety_office"}, settle_children=KEEP),
+        Transition("call_off", source="inspecting", dest="called_off", roles={"safety_office"},
+                   settle_children="cancel"),
+    ],
+)  # fmt: skip
+
+
+def reporting_engine(storage: Storage) -> Engine:
+    clock = FakeClock(datetime(2026, 12, 10, 9, tzinfo=SHANGHAI))
+    return Engine(storage=storage, workflows=[REPORTING, SELF_INSPECTION], clock=clock)
+
+
+def deploy_reporting(engine: Engine, units: list[str]) -> str:
+    parent = engine.start("reporting_campaign", actor=LEAD, data={"units": units})
+    return engine.fire(parent.id, "deploy", actor=LEAD).id
+
+
+def test_a_child_that_ends_reports_to_its_parent_in_the_same_step(storage: Storage) -> None:
+    engine = reporting_engine(storage)
+    parent_id = deploy_reporting(engine, ["county.u1", "county.u2"])
+    first = engine.children(parent_id, unit="county.u1")[0]
+    second = engine.children(parent_id, unit="county.u2")[0]
+    engine.fire(first.id, "submit", actor=UNIT, payload={"deduction": 2})
+    engine.fire(first.id, "fail", actor=INSPECTOR)
+    parent = engine.get(parent_id)
+    assert parent.state == "inspecting"
+    assert parent.data["outcomes"] == {"county.u1": "failed"}
+    assert parent.data["deducted"] == 2
+    report = engine.history(parent_id)[-1]
+    assert (report.event, report.actor) == ("unit_reported", "system")
+    assert report.payload == {"child_id": first.id, "workflow": "self_inspection", "unit": "county.u1",
+                              "outcome": "failed", "outputs": {"deduction": 2}}  # fmt: skip
+    engine.fire(second.id, "submit", actor=UNIT)
+    engine.fire(second.id, "accept", actor=INSPECTOR)
+    assert engine.get(parent_id).data["outcomes"] == {"county.u1": "failed", "county.u2": "accepted"}
+    engine.verify(parent_id)
+
+
+def test_a_report_the_parent_cannot_take_is_kept_as_a_note(storage: Storage) -> None:
+    engine = reporting_engine(storage)
+    parent_id = deploy_reporting(engine, ["county.u1"])
+    engine.fire(parent_id, "review", actor=LEAD)  # moved on: reviewing takes no reports
+    child = engine.children(parent_id)[0]
+    engine.fire(child.id, "submit", actor=UNIT)
+    assert engine.fire(child.id, "accept", actor=INSPECTOR).state == "accepted"  # never an error for the child
+    note = engine.history(parent_id)[-1]
+    assert (note.kind, note.event) == ("note", "child_reported")
+    assert note.detail["outcome"] == "accepted"
+    assert "reviewing" in note.detail["not_taken"]
+    assert engine.get(parent_id).state == "reviewing"
+    engine.verify(parent_id)
+
+
+def test_children_the_parent_settles_do_not_report_back(storage: Storage) -> None:
+    engine = reporting_engine(storage)
+    parent_id = deploy_reporting(engine, ["county.u1", "county.u2"])
+    engine.fire(parent_id, "call_off", actor=LEAD)
+    assert engine.children_summary(parent_id)["by_state"] == {"cancelled": 2}
+    assert [e.event for e in engine.history(parent_id)] == ["start", "deploy", "call_off"]
+
+
+def test_report_wiring_is_checked_when_the_parent_is_built() -> None:
+    def parent(*reported: Transition) -> Workflow:
+        return Workflow(
+            name="p", version=1,
+            states=[State("a", initial=True), State("b"), State("z", final=True)],
+            transitions=[Transition("go", source="a", dest="b", roles={"r"},
+                                    spawn=[Spawn("self_inspection", per="units", report="done_one")]),
+                         Transition("end", source="b", dest="z", roles={"r"}, settle_children=KEEP), *reported],
+        )  # fmt: skip
+
+    with pytest.raises(DefinitionError, match="report with 'done_one', which no transition takes"):
+        parent()
+    with pytest.raises(DefinitionError, match="must declare payload_schema=ChildReport"):
+        parent(Transition("done_one", source="b", dest="b", roles={"system"}))
+    with pytest.raises(DefinitionError, match="must allow the role 'system'"):
+        parent(Transition("done_one", source="b", dest="b", roles={"r"}, payload_schema=ChildReport))
+    assert Workflow.from_json(REPORTING.to_json()) == REPORTING
+
+
+def test_definitions_with_spawns_are_hashable() -> None:
+    """Loading modules de-duplicates workflows by hash; a spawn's data dict must not break it."""
+    with_data = Spawn("self_inspection", per="units", data={"year": 2026})
+    assert hash(with_data) == hash(Spawn("self_inspection", per="units", data={"year": 2027}))
+    assert with_data != Spawn("self_inspection", per="units", data={"year": 2027})
+    assert len({REPORTING, REPORTING}) == 1
+
+
+def test_check_knows_the_events_the_engine_fires() -> None:
+    """A child's `cancel` (system only) is fired by a parent settling it; a report event by a child."""
+    from govflow import check
+
+    alone = [f for f in check(SELF_INSPECTION) if "'cancel'" in f]
+    assert alone == ["transition 'cancel' can only be fired by the system role, and no deadline fires it"]
+    assert not [f for f in check(SELF_INSPECTION, others=[CAMPAIGN]) if "'cancel'" in f]
+    assert not [f for f in check(REPORTING, others=[SELF_INSPECTION]) if "unit_reported" in f]

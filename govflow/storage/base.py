@@ -66,7 +66,15 @@ class Change:
     rewriting a column that did not change)."""
     also: tuple[Change, ...] = ()
     """Changes to other instances that commit in the same transaction, each with its own
-    compare-and-set: children a transition spawns or settles (子任务)."""
+    compare-and-set: children a transition spawns or settles (子任务), the parent a child
+    reports to. They may nest (a settled child settles its own children)."""
+
+    def all_changes(self) -> tuple[Change, ...]:
+        """The change itself and every change riding along, nested ones included, in order."""
+        found: list[Change] = [self]
+        for each in self.also:
+            found.extend(each.all_changes())
+        return tuple(found)
 
 
 @attrs.frozen

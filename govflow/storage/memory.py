@@ -39,7 +39,7 @@ class MemoryStorage(Storage):
     def commit(self, change: Change) -> None:
         """Check everything first (this change and the ones that ride along), then apply: a
         failed check leaves no trace."""
-        changes = (change, *change.also)
+        changes = change.all_changes()
         with self._lock:
             for each in changes:
                 self._check(each)

@@ -383,7 +383,7 @@ class PostgresStorage(Storage):
                     raise ConcurrentModification(inst.id, change.expected_revision, _revision(conn, sql, inst.id))
                 return
             with conn.transaction():
-                for each in (change, *change.also):
+                for each in change.all_changes():
                     self._apply(conn, each)
                 committing = True
         except pg_errors.TransactionRollback:

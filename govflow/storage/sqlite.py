@@ -229,7 +229,7 @@ class SQLiteStorage(Storage):
         compare-and-set on its revision."""
         try:
             with self._write() as conn:
-                for each in (change, *change.also):
+                for each in change.all_changes():
                     self._apply(conn, each)
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"write to {self.path!r} failed, nothing was written: {exc}") from None

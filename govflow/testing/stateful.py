@@ -99,6 +99,12 @@ class WorkflowMachine(RuleBasedStateMachine):
         cls.user_invariants.append(check)
         return check
 
+    def _may_start(self) -> bool:
+        """Fewer than `max_instances` cases in flight, and at most four times that in all: a
+        run whose cases all ended early starts new ones instead of idling on closed cases."""
+        in_flight = sum(1 for i in self.ids if i not in self.finals)
+        return in_flight < self.max_instances and len(self.ids) < 4 * self.max_instances
+
     # -- snapshots ---------------------------------------------------------------------------
 
     def _snapshot(self, instance_id: str) -> tuple[Any, ...]:
@@ -110,7 +116,7 @@ class WorkflowMachine(RuleBasedStateMachine):
 
     # -- rules -------------------------------------------------------------------------------
 
-    @precondition(lambda self: len(self.ids) < self.max_instances)
+    @precondition(lambda self: self._may_start())
     @rule(data=st.data())
     def start(self, data: st.DataObject) -> None:
         """Start an instance with drawn data, as an actor allowed to start (or anyone)."""
@@ -222,7 +228,7 @@ class WorkflowMachine(RuleBasedStateMachine):
     @invariant()
     def states_are_defined_and_finals_absorbing(self) -> None:
         """Every state is the definition's; a final state never changes."""
-        names = {s.name for s in self.workflow.states}
+        names = {s.name for s in self.workflow.leaves}
         for instance_id in self.ids:
             inst = self.engine.get(instance_id)
             assert inst.state in names, f"unknown state {inst.state!r}"
@@ -246,9 +252,10 @@ class WorkflowMachine(RuleBasedStateMachine):
                 self.workflow, inst, self.engine.history(instance_id)
             )
             open_timers = [t for t in self.engine.timers(instance_id) if t.action != "remind"]
-            stray = [t.name for t in open_timers if t.state not in (None, inst.state)]
+            active = (None, *_ancestry(inst.state))
+            stray = [t.name for t in open_timers if t.state not in active]
             assert not stray, f"timers {stray} still armed after leaving their state"
-            by_state = {t.name for t in open_timers if t.state == inst.state}
+            by_state = {(t.state, t.name) for t in open_timers if t.state is not None}
             assert by_state == expected_state, f"open deadlines {sorted(by_state)}, expected {sorted(expected_state)}"
             obligations = {t.name for t in open_timers if t.state is None}
             assert obligations == expected_obligations, (
@@ -278,26 +285,36 @@ def _violates(rule: ac.Separation, instance: Instance, actor: Actor, history: Se
     return False  # unit-based and custom rules: trusted to the engine
 
 
-def _expected_timers(workflow: Workflow, inst: Instance, history: Sequence[Any]) -> tuple[set[str], set[str]]:
-    """(deadline names the current state should have open, obligation names that should be open)."""
-    entry = max((i for i, e in enumerate(history) if e.dest == inst.state and e.source != inst.state), default=0)
-    since = history[entry + 1 :]
-    failed = {e.detail.get("timer") for e in since if e.event == "timer_failed"}
-    expected: set[str] = set()
-    for spec in workflow.state(inst.state).deadlines:
-        if isinstance(spec, dl.Recurring):
-            expected.add(spec.name)
-            continue
-        met = any(e.event == spec.satisfied_by and e.source == inst.state for e in since)
-        if not met and spec.name not in failed:
-            expected.add(spec.name)
+def _ancestry(path: str) -> list[str]:
+    parts = path.split(".")
+    return [".".join(parts[: n + 1]) for n in range(len(parts))]
+
+
+def _expected_timers(
+    workflow: Workflow, inst: Instance, history: Sequence[Any]
+) -> tuple[set[tuple[str, str]], set[str]]:
+    """((state, deadline) pairs the current state and the compound states around it should have
+    open, obligation names that should be open)."""
+    expected: set[tuple[str, str]] = set()
+    for node in _ancestry(inst.state):
+        inside = set(workflow.inside(node))
+        entry = max((i for i, e in enumerate(history) if e.dest in inside and e.source not in inside), default=0)
+        since = history[entry + 1 :]
+        failed = {e.detail.get("timer") for e in since if e.event == "timer_failed"}
+        for spec in workflow.state(node).all_deadlines():
+            if isinstance(spec, dl.Recurring):
+                expected.add((node, spec.name))
+                continue
+            met = any(e.event == spec.satisfied_by and e.source in inside for e in since)
+            if not met and spec.name not in failed:
+                expected.add((node, spec.name))
     obligations: dict[str, dl.Deadline] = {}
     open_now: set[str] = set()
     for record in history:
         if record.kind != "transition":
             continue
         for t in workflow.transitions:
-            if t.event == record.event and record.source in workflow.sources(t) and t.dest == record.dest:
+            if t.event == record.event and record.source in workflow.sources(t) and _lands(workflow, t, record.dest):
                 for ob in t.opens:
                     obligations[ob.name] = ob
                     open_now.add(ob.name)
@@ -307,9 +324,14 @@ def _expected_timers(workflow: Workflow, inst: Instance, history: Sequence[Any])
     return expected, open_now
 
 
+def _lands(workflow: Workflow, t: Transition, dest: str) -> bool:
+    """Whether `t` can land in leaf `dest` (its destination's entry, or any sub-state it resumes)."""
+    return dest in workflow.inside(t.dest) if t.history else workflow.entry(t.dest) == dest
+
+
 def _opens(workflow: Workflow, record: Any, name: str) -> bool:
     return any(
-        t.event == record.event and t.dest == record.dest and any(ob.name == name for ob in t.opens)
+        t.event == record.event and _lands(workflow, t, record.dest) and any(ob.name == name for ob in t.opens)
         for t in workflow.transitions
     )
 
