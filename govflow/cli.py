@@ -377,6 +377,36 @@ def _reference_demo(db_path: str, console: Console, *, seed: int) -> None:
     console.print("largest assessment deductions (考核扣分): " + ", ".join(f"{u} −{a}" for u, a in worst))
     console.print(f"{len(failures)} broken audit chains among the rectification cases")
     try:
+        from workflows._safety_campaign_demo import COUNTY_UNITS, UNIT_STEPS, demo_campaign
+        from workflows.safety_campaign import CAMPAIGN_NAME, ORDER_NAME, UNIT_INSPECTION
+    except ImportError:
+        return
+    # Its own random stream, so adding the campaign leaves the trips' documented run as it was.
+    campaign_rng = random.Random(seed)
+    campaign_engine = Engine(storage=SQLiteStorage(db_path), clock=FakeClock(datetime(2016, 12, 1, 9, tzinfo=SHANGHAI)))
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("安全生产专项行动: units", total=UNIT_STEPS * len(COUNTY_UNITS))
+            campaign = demo_campaign(campaign_engine, campaign_rng, COUNTY_UNITS, lambda: progress.advance(task))
+        broken_campaign = [
+            f for name in (CAMPAIGN_NAME, UNIT_INSPECTION.name, ORDER_NAME) for f in campaign_engine.verify_all(name)
+        ]
+    finally:
+        campaign_engine.storage.close()
+    table = Table(title="安全生产大检查大整治 (safety campaign): what the 县安委办 sees")
+    table.add_column("measure")
+    table.add_column("count", justify="right")
+    table.add_row(f"units (参加单位), campaign {campaign.phase}", str(campaign.units))
+    for outcome, n in sorted(campaign.by_outcome.items()):
+        table.add_row(f"  {outcome} ({UNIT_INSPECTION.state(outcome).label})", str(n))
+    for unit, points in campaign.deductions.items():
+        table.add_row(f"deduction (考核扣分): {unit}", f"−{points}")
+    table.add_row("rectification items opened (限期整改)", str(sum(campaign.rectification_items.values())))
+    table.add_row("enterprises ordered to stop (停产整顿)", str(campaign.orders))
+    table.add_row("enterprises closed (关闭取缔)", str(campaign.closed))
+    table.add_row("broken audit chains (审计链异常)", str(len(broken_campaign)))
+    console.print(table)
+    try:
         from workflows._overseas_trip_demo import demo_trips
     except ImportError:
         return

@@ -143,6 +143,13 @@ def test_demo_creates_the_database_and_prints_a_summary(tmp_path: Path) -> None:
     assert "整改闭环 (rectification)" in out
     assert re.search(r"│ findings \(问题\)\s+│\s+36 │", out)
     assert "0 broken audit chains among the rectification cases" in out
+    # Then the December 安全生产大检查大整治 across 12 county units, as the 县安委办 sees it.
+    assert "安全生产大检查大整治 (safety campaign)" in out
+    assert re.search(r"│ units \(参加单位\), campaign concluded\s+│\s+12 │", out)
+    assert re.search(r"│   accepted \(验收合格\)\s+│\s+9 │", out)
+    assert re.search(r"│ deduction \(考核扣分\): county\.town8\s+│\s+−3\.0 │", out)
+    assert re.search(r"│ enterprises closed \(关闭取缔\)\s+│\s+1 │", out)
+    assert re.search(r"│ broken audit chains \(审计链异常\)\s+│\s+0 │", out)
     # The demo database is a normal govflow database: the other commands work on it.
     assert "因公出国(境) (overseas trips)" in out and "0 broken audit chains among the trips" in out
     verified = re.search(r"ok: (\d+) audit chain\(s\) verified", ok(run(path, "verify")))

@@ -1119,8 +1119,10 @@ def rectification_items(engine: Engine, campaign_id: str) -> dict[str, dict[str,
     """Failed unit → its 限期整改 items by state (e.g. ``{"rectifying": 2, "closed": 1}``)."""
     found = {}
     for kid in engine.find(UNIT_NAME, parent_id=campaign_id, state="failed"):
-        summary = engine.children_summary(kid.id)["by_state"]
-        found[kid.unit or kid.id] = dict(sorted(summary.items()))
+        counts: dict[str, int] = {}
+        for item in engine.find(RECTIFICATION_NAME, parent_id=kid.id):  # not its 停产整顿 orders
+            counts[item.state] = counts.get(item.state, 0) + 1
+        found[kid.unit or kid.id] = dict(sorted(counts.items()))
     return found
 
 
