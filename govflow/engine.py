@@ -568,11 +568,7 @@ class Engine:
         where the parent cannot take it, a note in its audit trail. Never an error for the child."""
         assert child.parent_id is not None
         parent = self.storage.load(child.parent_id)
-        workflow = self._compile_for(parent.workflow, parent.workflow_version).workflow
-        spawn = next(
-            (sp for t in workflow.transitions for sp in t.spawn if sp.workflow == child.workflow and sp.report),
-            None,
-        )
+        spawn = self._compile_for(parent.workflow, parent.workflow_version).reports.get(child.workflow)
         if spawn is None or spawn.report is None:  # this parent's version spawned it without reports
             return None
         report = {

@@ -26,6 +26,7 @@ from transitions.extensions.nesting import HierarchicalMachine, NestedState
 
 from govflow import deadlines as dl
 from govflow.access import Grant, Requirement, Role, as_requirement
+from govflow.children import Spawn
 from govflow.definition import SEPARATOR, State, Transition, Workflow
 from govflow.effects import EffectContext
 from govflow.timer import Timer
@@ -166,6 +167,10 @@ class CompiledWorkflow:
         self._grants: dict[tuple[int, frozenset[str]], Grant] = {}
         self.chains_at = {chain.state: chain for chain in workflow.chains}
         self.spawns = any(t.spawn for t in workflow.transitions)
+        self.reports: dict[str, Spawn] = {}
+        """By child workflow: the (first) spawn whose children report up — looked up when a child ends."""
+        for sp in (sp for t in workflow.transitions for sp in t.spawn if sp.report):
+            self.reports.setdefault(sp.workflow, sp)
         """Whether instances of this version can have children (if not, no child lookups)."""
         self.windows = {state.name: state.window for state in workflow.nodes if state.window is not None}
         """Planned windows by state path (a compound state's is its phase's)."""

@@ -44,6 +44,7 @@ from govflow.directory import Directory
 from govflow.engine import Engine
 from govflow.errors import GovflowError
 from govflow.instance import Instance
+from govflow.machine import ancestry
 from govflow.storage.sqlite import SQLiteStorage
 from govflow.testing.strategies import actors_for, data_for, junk_payloads
 
@@ -252,7 +253,7 @@ class WorkflowMachine(RuleBasedStateMachine):
                 self.workflow, inst, self.engine.history(instance_id)
             )
             open_timers = [t for t in self.engine.timers(instance_id) if t.action != "remind"]
-            active = (None, *_ancestry(inst.state))
+            active = (None, *ancestry(inst.state))
             stray = [t.name for t in open_timers if t.state not in active]
             assert not stray, f"timers {stray} still armed after leaving their state"
             by_state = {(t.state, t.name) for t in open_timers if t.state is not None}
@@ -285,18 +286,13 @@ def _violates(rule: ac.Separation, instance: Instance, actor: Actor, history: Se
     return False  # unit-based and custom rules: trusted to the engine
 
 
-def _ancestry(path: str) -> list[str]:
-    parts = path.split(".")
-    return [".".join(parts[: n + 1]) for n in range(len(parts))]
-
-
 def _expected_timers(
     workflow: Workflow, inst: Instance, history: Sequence[Any]
 ) -> tuple[set[tuple[str, str]], set[str]]:
     """((state, deadline) pairs the current state and the compound states around it should have
     open, obligation names that should be open)."""
     expected: set[tuple[str, str]] = set()
-    for node in _ancestry(inst.state):
+    for node in ancestry(inst.state):
         inside = set(workflow.inside(node))
         entry = max((i for i, e in enumerate(history) if e.dest in inside and e.source not in inside), default=0)
         since = history[entry + 1 :]
