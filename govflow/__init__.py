@@ -5,6 +5,9 @@ storage adapter; the `Engine` moves them, checking roles and rules on every fire
 hash-chained audit trail in the same transaction.
 """
 
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+
 from govflow import errors
 from govflow.actor import SYSTEM, Actor
 from govflow.audit import AuditEvent
@@ -26,7 +29,7 @@ from govflow.deadlines import (
 )
 from govflow.definition import ANY_SOURCE, State, Transition, Workflow
 from govflow.effects import Effect, EffectContext, effect
-from govflow.engine import Due, Engine, InboxItem, TickOutcome
+from govflow.engine import Due, Engine, Inbox, InboxItem, TickOutcome
 from govflow.guards import Guard, GuardContext, guard
 from govflow.instance import Instance
 
@@ -48,6 +51,7 @@ __all__ = [
     "FromField",
     "Guard",
     "GuardContext",
+    "Inbox",
     "InboxItem",
     "Instance",
     "MarkOverdue",
@@ -59,9 +63,16 @@ __all__ = [
     "Weeks",
     "Workflow",
     "WorkingDays",
+    "__version__",
     "check",
     "effect",
     "errors",
     "guard",
     "lead_time",
 ]
+
+try:
+    __version__ = _version("govflow")
+    """The installed distribution's version (from the package metadata, so it cannot drift)."""
+except PackageNotFoundError:  # pragma: no cover - running from a source tree that was never installed
+    __version__ = "0+unknown"

@@ -11,13 +11,18 @@ looks further, at what can happen in practice:
   of theirs (the earlier one always wins);
 * roles that nobody in a given organisation directory holds;
 * joins and milestones waiting on children no transition spawns, or on states they do not have;
-* guards and effects not registered under their names (the definition will not load from JSON).
+* guards and effects not registered under their names (the definition will not load from JSON);
+* guards that read the event's payload without ``on_payload=True``: listing what an actor may
+  do (inbox, `available`) has no payload, so such a guard silently hides its event there.
 
 Each finding is one line a person can act on. `govflow check` runs this over modules.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 from collections import deque
 from collections.abc import Iterable
 
@@ -28,7 +33,7 @@ from govflow.children import JOINS, KEEP, Join
 from govflow.definition import Transition, Workflow
 from govflow.directory import Directory
 from govflow.effects import EFFECTS
-from govflow.guards import GUARDS
+from govflow.guards import GUARDS, Guard
 
 
 def check(workflow: Workflow, directory: Directory | None = None, others: Iterable[Workflow] = ()) -> list[str]:
@@ -42,6 +47,7 @@ def check(workflow: Workflow, directory: Directory | None = None, others: Iterab
     findings.extend(_unreachable_in_practice(workflow, _engine_fired(workflow, others)))
     findings.extend(_shadowed(workflow))
     findings.extend(_unregistered(workflow))
+    findings.extend(_payload_readers(workflow))
     if directory is not None:
         findings.extend(_roles_nobody_holds(workflow, directory))
     return findings
@@ -194,4 +200,57 @@ def _roles_nobody_holds(workflow: Workflow, directory: Directory) -> list[str]:
                 continue
             seen.add(role)
             findings.append(f"role {role!r} (needed for {t.event!r}) is held by nobody in the organisation directory")
+    return findings
+
+
+def payload_fields_read(guard: Guard) -> frozenset[str] | None:
+    """The payload fields `guard`'s code reads (``ctx.payload["x"]``, ``ctx.payload.get("x")``;
+    ``"*"`` for any other use of ``ctx.payload``), or None when its source cannot be read."""
+    try:
+        source = textwrap.dedent(inspect.getsource(guard.check))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError):
+        return None
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and node.attr == "payload"):
+            continue
+        found.add("*")
+    for node in ast.walk(tree):
+        target = None
+        if isinstance(node, ast.Subscript) and _is_payload(node.value):
+            target = node.slice
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and _is_payload(node.func.value)
+            and node.args
+        ):
+            target = node.args[0]
+        if isinstance(target, ast.Constant) and isinstance(target.value, str):
+            found.add(target.value)
+    if found and found != {"*"}:
+        found.discard("*")
+    return frozenset(found)
+
+
+def _is_payload(node: ast.expr) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "payload"
+
+
+def _payload_readers(workflow: Workflow) -> list[str]:
+    findings = []
+    for t in workflow.transitions:
+        for g in (*t.guards, *t.soft_guards):
+            if g.on_payload:
+                continue
+            fields = payload_fields_read(g)
+            if fields:
+                what = ", ".join(sorted(fields)) if "*" not in fields else "the payload"
+                findings.append(
+                    f"transition {t.event!r}: guard {g.name!r} reads {what} from the event's payload but is not "
+                    "marked on_payload=True, so inbox/available() never offer the event (mark it @guard(..., "
+                    "on_payload=True))"
+                )
     return findings

@@ -27,10 +27,14 @@ from rich.table import Table
 
 from govflow.actor import Actor
 from govflow.audit import AuditEvent
+from govflow.calendar import china_calendar
 from govflow.clock import SHANGHAI, SystemClock
+from govflow.config import Config
+from govflow.config import resolve as resolve_config
 from govflow.definition import Workflow
+from govflow.directory import Directory
 from govflow.engine import Due, Engine, TickOutcome
-from govflow.errors import AuditIntegrityError, GovflowError
+from govflow.errors import AuditIntegrityError, GovflowError, UnknownWorkflow
 from govflow.storage.base import Storage
 from govflow.storage.sqlite import SQLiteStorage
 
@@ -73,6 +77,16 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except UnknownWorkflow as exc:
+            settings = ctx.obj if isinstance(ctx.obj, Settings) else None
+            loaded = ", ".join(settings.modules()) if settings is not None else ""
+            click.echo(
+                f"error: {_one_line(str(exc))}; modules loaded: {loaded or 'none'} "
+                "(add one with --workflows MODULE or `workflows = [...]` under [tool.govflow]; "
+                "--reference loads the reference workflows)",
+                err=True,
+            )
+            sys.exit(EXIT_REJECTED)
         except GovflowError as exc:
             _fail(exc)
 
@@ -82,21 +96,29 @@ class _Group(click.Group):
 
 @attrs.define
 class Settings:
-    """Global options: where the database is and which workflow modules to load."""
+    """Global options over the project configuration (`govflow.config`): where the database is,
+    which workflow modules to load, whether the reference set is loaded."""
 
     db: str | None
     extra_modules: tuple[str, ...]
+    reference: bool | None = None
+    _config: Config | None = attrs.field(default=None, init=False)
     _engine: Engine | None = attrs.field(default=None, init=False)
 
+    @property
+    def config(self) -> Config:
+        """The settings in effect: flags over environment over the configuration file."""
+        if self._config is None:
+            self._config = resolve_config(
+                {"database": self.db, "workflows": self.extra_modules, "reference": self.reference}
+            )
+        return self._config
+
     def db_path(self) -> str:
-        """Where the database is, from ``--db``, else ``$GOVFLOW_DATABASE_URL``, else ``govflow.db``:
-        a SQLite path, or a ``postgresql://`` URL (as given)."""
-        if self.db is not None:
-            value, where = self.db, "--db"
-        else:
-            value, where = os.environ.get(DATABASE_URL_ENV, "").strip(), DATABASE_URL_ENV
-            if not value:
-                return DEFAULT_DB
+        """Where the database is, from ``--db``, else ``$GOVFLOW_DATABASE_URL``, else the project
+        configuration, else ``govflow.db``: a SQLite path, or a ``postgresql://`` URL (as given)."""
+        value = self.config.database
+        where = self.config.sources.get("database", "default")
         url = postgres_url(value)
         return url if url is not None else sqlite_path(value, where)
 
@@ -104,11 +126,21 @@ class Settings:
         """`db_path` for messages: a PostgreSQL URL without its password."""
         return redact_url(self.db_path())
 
-    def workflows(self) -> list[Workflow]:
-        """The default modules' workflows plus those of every ``--workflows`` module."""
-        from govflow.loading import default_modules, load_modules
+    def modules(self) -> list[str]:
+        """The workflow modules to import: the configured ones, then the reference set if asked."""
+        from govflow.loading import reference_modules
 
-        return load_modules([*default_modules(), *self.extra_modules])
+        config = self.config
+        return list(dict.fromkeys([*config.workflows, *(reference_modules() if config.reference else [])]))
+
+    def workflows(self) -> list[Workflow]:
+        """Every workflow of `modules` (dotted names resolve from the configuration file's folder)."""
+        from govflow.loading import load_modules
+
+        root = self.config.root
+        if root is not None and str(root) not in sys.path:
+            sys.path.insert(0, str(root))
+        return load_modules(self.modules())
 
     def engine(self, *, create: bool = False) -> Engine:
         """The engine over the database; refuses a missing SQLite file (or PostgreSQL schema)
@@ -130,11 +162,29 @@ class Settings:
                     )
                 storage = SQLiteStorage(path)
             try:
-                self._engine = Engine(storage=storage, workflows=self.workflows(), clock=SystemClock())
+                self._engine = Engine(
+                    storage=storage,
+                    workflows=self.workflows(),
+                    clock=SystemClock(),
+                    calendar=china_calendar(provisional=self.config.calendar == "provisional"),
+                    directory=self._directory(),
+                )
             except BaseException:
                 storage.close()
                 raise
         return self._engine
+
+    def _directory(self) -> Directory | None:
+        """The directory file the configuration names (None: the one stored in the database)."""
+        name = self.config.directory
+        if name is None:
+            return None
+        try:
+            text = Path(name).read_text(encoding="utf-8")
+        except OSError as exc:
+            where = self.config.sources.get("directory", "directory")
+            raise CliError(f"{where}: cannot read directory file {name!r}: {exc.strerror or exc}") from None
+        return Directory.from_json(text)
 
     def close(self) -> None:
         """Close the storage if an engine was built."""
@@ -177,9 +227,28 @@ pass_settings = click.make_pass_decorator(Settings)
 
 
 def _console() -> Console:
-    """A console for tables: no markup (labels contain brackets), wide when not a terminal."""
-    width = None if sys.stdout.isatty() else 200
-    return Console(markup=False, emoji=False, highlight=False, width=width, soft_wrap=False)
+    """A console for people: no markup (labels contain brackets), the terminal's width (``$COLUMNS``
+    or 80 when piped); listings fold or turn into records rather than cut a cell."""
+    return Console(markup=False, emoji=False, highlight=False, soft_wrap=False)
+
+
+def listing_format() -> Callable[[F], F]:
+    """Add ``--csv`` and ``--json`` to a listing command (passed on as ``fmt``)."""
+
+    def decorate(func: F) -> F:
+        func = click.option("--csv", "fmt", flag_value="csv", help="Print the rows as CSV (a header row first).")(func)
+        func = click.option("--json", "fmt", flag_value="json", help="Print the rows as a JSON list of objects.")(func)
+        return click.option("--table", "fmt", flag_value="table", default=True, hidden=True)(func)
+
+    return decorate
+
+
+def _print_listing(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], *, title: str, fmt: str = "table", right: Sequence[str] = ()
+) -> None:
+    from govflow.listing import Listing, render
+
+    render(Listing.of(title, columns, rows, right=right), _console(), fmt)  # type: ignore[arg-type]
 
 
 # -- input helpers -------------------------------------------------------------------------------
@@ -235,7 +304,9 @@ def _when(event: AuditEvent) -> str:
     return event.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _state_text(workflow: Workflow, name: str) -> str:
+def _state_text(workflow: Workflow | None, name: str) -> str:
+    if workflow is None:
+        return name
     try:
         return workflow.state(name).display
     except KeyError:
@@ -255,9 +326,10 @@ def examples(*lines: str) -> str:
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=examples(
         "govflow demo                      # fill govflow-demo.db and summarise it",
-        "govflow --db govflow-demo.db inbox --actor leader.zhao --role leader",
+        "govflow --reference --db govflow-demo.db inbox --actor leader.zhao --role leader",
         "govflow --db govflow-demo.db history doc-0001",
-        "govflow diagram doc_approval --format dot",
+        "govflow --reference diagram doc_approval --format dot",
+        "govflow config                    # what is in effect, and where each value comes from",
         "GOVFLOW_DATABASE_URL=sqlite:///gov.db govflow verify",
     ),
 )
@@ -265,7 +337,8 @@ def examples(*lines: str) -> str:
     "--db",
     metavar="PATH",
     default=None,
-    help=f"SQLite database file, sqlite:/// or postgresql:// URL [default: ${DATABASE_URL_ENV}, else {DEFAULT_DB}].",
+    help=f"SQLite database file, sqlite:/// or postgresql:// URL [default: ${DATABASE_URL_ENV}, "
+    f"else the project configuration, else {DEFAULT_DB}].",
 )
 @click.option(
     "--workflows",
@@ -274,14 +347,21 @@ def examples(*lines: str) -> str:
     metavar="MODULE",
     help="Also load workflows from this module (dotted name or .py path); repeatable.",
 )
+@click.option(
+    "--reference/--no-reference",
+    default=None,
+    help="Load the demo and the reference workflows (govflow_workflows) "
+    "[default: $GOVFLOW_REFERENCE, else the project configuration, else off].",
+)
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, extra_modules: tuple[str, ...]) -> None:
+def cli(ctx: click.Context, db: str | None, extra_modules: tuple[str, ...], reference: bool | None) -> None:
     """govflow: administrative processes as state machines (政务流程引擎).
 
-    Workflows come from $GOVFLOW_WORKFLOWS (comma-separated modules), the demo (govflow.demo),
-    the `workflows` package and every --workflows MODULE.
+    Settings come from flags, then environment variables, then `[tool.govflow]` in the nearest
+    pyproject.toml (or a govflow.toml): `workflows` (modules), `database`, `directory`,
+    `calendar` and `reference`. `govflow config` shows what is in effect and why.
     """
-    settings = Settings(db=db, extra_modules=extra_modules)
+    settings = Settings(db=db, extra_modules=extra_modules, reference=reference)
     ctx.obj = settings
     ctx.call_on_close(settings.close)
 
@@ -323,7 +403,7 @@ def demo(db_path: str, count: int, seed: int | None) -> None:
         console.print(f"broken: {broken}")
     _reference_demo(summary.db_path, console, seed=DEFAULT_SEED if seed is None else seed)
     if summary.instance_ids:
-        console.print(f"next: govflow --db {summary.db_path} history {summary.instance_ids[0]}")
+        console.print(f"next: govflow --reference --db {summary.db_path} history {summary.instance_ids[0]}")
     if summary.broken:
         sys.exit(EXIT_REJECTED)
 
@@ -339,7 +419,7 @@ def _reference_demo(db_path: str, console: Console, *, seed: int) -> None:
     from govflow.clock import FakeClock
 
     try:
-        from workflows._rectification_demo import demo_round
+        from govflow.demo.rectification import demo_round
     except ImportError:
         return
     rng = random.Random(seed)
@@ -377,8 +457,8 @@ def _reference_demo(db_path: str, console: Console, *, seed: int) -> None:
     console.print("largest assessment deductions (考核扣分): " + ", ".join(f"{u} −{a}" for u, a in worst))
     console.print(f"{len(failures)} broken audit chains among the rectification cases")
     try:
-        from workflows._safety_campaign_demo import COUNTY_UNITS, UNIT_STEPS, demo_campaign
-        from workflows.safety_campaign import CAMPAIGN_NAME, ORDER_NAME, UNIT_INSPECTION
+        from govflow.demo.safety_campaign import COUNTY_UNITS, UNIT_STEPS, demo_campaign
+        from govflow_workflows.safety_campaign import CAMPAIGN_NAME, ORDER_NAME, UNIT_INSPECTION
     except ImportError:
         return
     # Its own random stream, so adding the campaign leaves the trips' documented run as it was.
@@ -407,7 +487,7 @@ def _reference_demo(db_path: str, console: Console, *, seed: int) -> None:
     table.add_row("broken audit chains (审计链异常)", str(len(broken_campaign)))
     console.print(table)
     try:
-        from workflows._overseas_trip_demo import demo_trips
+        from govflow.demo.overseas_trip import demo_trips
     except ImportError:
         return
     trips_engine = Engine(storage=SQLiteStorage(db_path), clock=FakeClock(datetime(2026, 1, 5, 9, tzinfo=SHANGHAI)))
@@ -428,20 +508,27 @@ def _reference_demo(db_path: str, console: Console, *, seed: int) -> None:
 # -- definitions ---------------------------------------------------------------------------------
 
 
-@cli.command("list", epilog=examples("govflow list", "govflow --workflows workflows/my_flow.py list"))
+@cli.command("list", epilog=examples("govflow list", "govflow --workflows flows/my_flow.py list --csv"))
+@listing_format()
 @pass_settings
-def list_(settings: Settings) -> None:
+def list_(settings: Settings, fmt: str) -> None:
     """List the registered workflows (name, version, title, size)."""
-    console = _console()
-    table = Table(title="workflows")
-    table.add_column("name", no_wrap=True)
-    table.add_column("version", justify="right")
-    table.add_column("title")
-    table.add_column("states", justify="right")
-    table.add_column("transitions", justify="right")
-    for wf in sorted(settings.workflows(), key=lambda w: w.key):
-        table.add_row(wf.name, str(wf.version), wf.title, str(len(wf.states)), str(len(wf.transitions)))
-    console.print(table)
+    rows = [
+        (wf.name, str(wf.version), wf.title, str(len(wf.states)), str(len(wf.transitions)))
+        for wf in sorted(settings.workflows(), key=lambda w: w.key)
+    ]
+    _print_listing(
+        ["name", "version", "title", "states", "transitions"],
+        rows,
+        title="workflows",
+        fmt=fmt,
+        right=["version", "states", "transitions"],
+    )
+    if not rows and fmt == "table":
+        click.echo(
+            "no workflows loaded: name your modules under [tool.govflow] workflows = [...] in pyproject.toml, "
+            "pass --workflows MODULE, or --reference for the demo and reference workflows"
+        )
 
 
 def _find_workflow(settings: Settings, name: str, version: int | None) -> Workflow:
@@ -459,6 +546,8 @@ def show(settings: Settings, name: str, version: int | None, as_json: bool) -> N
     if as_json:
         click.echo(json.dumps(wf.to_json(), ensure_ascii=False, indent=2))
         return
+    from govflow.deadlines import describe
+
     console = _console()
     console.print(f"{wf.name} v{wf.version}  {wf.title}")
     if wf.description:
@@ -466,17 +555,17 @@ def show(settings: Settings, name: str, version: int | None, as_json: bool) -> N
     console.print(f"start roles: {', '.join(sorted(wf.start_roles))}")
     if wf.schema is not None:
         console.print(f"data schema: {wf.schema.__module__}.{wf.schema.__qualname__}")
-    states = Table(title="states (状态)")
-    for column in ("name", "label", "initial", "final", "description"):
-        states.add_column(column)
-    for s in wf.nodes:  # compound states and their sub-states, by path
-        states.add_row(s.name, s.label, "yes" if s.initial else "", "yes" if s.final else "", s.description)
-    console.print(states)
-    transitions = Table(title="transitions (流转)")
-    for column in ("event", "label", "from", "to", "roles", "guards", "原则上 guards", "effects"):
-        transitions.add_column(column)
-    for t in wf.transitions:
-        transitions.add_row(
+    states = [  # compound states and their sub-states, by path
+        (s.name, s.label, "yes" if s.initial else "", "yes" if s.final else "", s.description) for s in wf.nodes
+    ]
+    _print_listing(["name", "label", "initial", "final", "description"], states, title="states (状态)")
+    deadlines = [(s.name, spec.display, *describe(spec)) for s in wf.nodes for spec in s.deadlines]
+    deadlines += [(f"{t.event} opens", spec.display, *describe(spec)) for t in wf.transitions for spec in t.opens]
+    if deadlines:
+        columns = ["state", "deadline", "rule", "counted", "when due"]
+        _print_listing(columns, deadlines, title="deadlines (时限)")
+    transitions = [
+        (
             t.event,
             t.label,
             ", ".join(t.source),
@@ -484,9 +573,13 @@ def show(settings: Settings, name: str, version: int | None, as_json: bool) -> N
             t.roles_text,
             ", ".join(g.name for g in t.guards),
             ", ".join(g.name for g in t.soft_guards),
+            ", ".join(rule.name for rule in t.separation),
             ", ".join(e.name for e in t.effects),
         )
-    console.print(transitions)
+        for t in wf.transitions
+    ]
+    columns = ["event", "label", "from", "to", "roles", "guards", "原则上 guards", "separation", "effects"]
+    _print_listing(columns, transitions, title="transitions (流转)")
 
 
 @cli.command(
@@ -527,6 +620,20 @@ def diagram(settings: Settings, name: str, fmt: str, version: int | None, instan
     click.echo(render(wf, fmt, current), nl=False)
 
 
+@cli.command("config", epilog=examples("govflow config", "govflow --db other.db config --json"))
+@click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
+@pass_settings
+def config_(settings: Settings, as_json: bool) -> None:
+    """Show the settings in effect and where each comes from (flag, environment, file, default)."""
+    config = settings.config
+    if as_json:
+        doc = {key: {"value": value, "source": source} for key, value, source in config.rows()}
+        click.echo(json.dumps({"file": str(config.file) if config.file else None, "settings": doc}, indent=2))
+        return
+    click.echo(f"configuration file: {config.file or 'none found (pyproject.toml [tool.govflow] or govflow.toml)'}")
+    _print_listing(["setting", "value", "source"], config.rows(), title="settings in effect")
+
+
 @cli.command(
     epilog=examples(
         "govflow check",
@@ -552,7 +659,7 @@ def check(settings: Settings, modules: tuple[str, ...], directory_file: Path | N
     modules and every --workflows MODULE. Exits 1 if any problem is found.
     """
     from govflow.directory import Directory
-    from govflow.loading import check_modules, default_modules
+    from govflow.loading import check_modules
 
     org = None
     if directory_file is not None:
@@ -560,7 +667,9 @@ def check(settings: Settings, modules: tuple[str, ...], directory_file: Path | N
             org = Directory.from_json(directory_file.read_text(encoding="utf-8"))
         except OSError as exc:
             raise CliError(f"--directory: cannot read {str(directory_file)!r}: {exc.strerror or exc}") from None
-    names = list(modules) if modules else [*default_modules(), *settings.extra_modules]
+    names = list(modules) if modules else settings.modules()
+    if not names:
+        raise CliError("no workflow modules to check: name them, use --reference, or set workflows in [tool.govflow]")
     report = check_modules(names, org)
     for finding in report.findings:
         click.echo(_one_line(str(finding)))
@@ -654,38 +763,43 @@ def fire(
 )
 @actor_options(roles_required=True)
 @click.option("--workflow", "workflow", default=None, metavar="NAME", help="Only this workflow.")
+@listing_format()
 @pass_settings
-def inbox(settings: Settings, actor_id: str, roles: tuple[str, ...], unit: str | None, workflow: str | None) -> None:
+def inbox(
+    settings: Settings, actor_id: str, roles: tuple[str, ...], unit: str | None, workflow: str | None, fmt: str
+) -> None:
     """List the instances waiting for an actor (待办) and the events they may fire."""
     actor = make_actor(actor_id, roles, unit)
     engine = settings.engine()
     if workflow is not None:
         engine.workflow(workflow)
     items = engine.inbox(actor, workflow)
-    console = _console()
-    table = Table(title=f"inbox of {actor.id} ({len(items)})")
-    table.add_column("instance", no_wrap=True)
-    for column in ("workflow", "state", "unit", "updated (Asia/Shanghai)", "events"):
-        table.add_column(column)
+    rows = []
     for item in items:
         inst = item.instance
         wf = engine.workflow(inst.workflow, inst.workflow_version)
-        table.add_row(
-            inst.id,
-            f"{inst.workflow} v{inst.workflow_version}",
-            _state_text(wf, inst.state),
-            inst.unit or "",
-            inst.updated_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
-            ", ".join(item.events),
+        rows.append(
+            (
+                inst.id,
+                f"{inst.workflow} v{inst.workflow_version}",
+                _state_text(wf, inst.state),
+                inst.unit or "",
+                inst.updated_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+                ", ".join(item.events),
+            )
         )
-    console.print(table)
+    columns = ["instance", "workflow", "state", "unit", "updated (Asia/Shanghai)", "events"]
+    _print_listing(columns, rows, title=f"inbox of {actor.id} ({len(items)})", fmt=fmt)
+    for problem in items.problems:
+        click.echo(f"warning: left out {_one_line(problem)}", err=True)
 
 
 @cli.command(epilog=examples("govflow history doc-0002", "govflow history doc-0002 --json | jq '.[].event'"))
 @click.argument("instance_id", metavar="ID")
-@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON (times in UTC).")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON (times in UTC), hashes whole.")
+@click.option("--csv", "fmt", flag_value="csv", default="table", help="Print the events as CSV.")
 @pass_settings
-def history(settings: Settings, instance_id: str, as_json: bool) -> None:
+def history(settings: Settings, instance_id: str, as_json: bool, fmt: str) -> None:
     """Show an instance's audit trail (审计记录), oldest first."""
     engine = settings.engine()
     events = engine.history(instance_id)
@@ -693,27 +807,33 @@ def history(settings: Settings, instance_id: str, as_json: bool) -> None:
         click.echo(json.dumps([{**e.body(), "hash": e.hash} for e in events], ensure_ascii=False, indent=2))
         return
     instance = engine.get(instance_id)
-    wf = engine.workflow(instance.workflow, instance.workflow_version)
-    console = _console()
-    table = Table(title=f"{instance.id}: {instance.workflow} v{instance.workflow_version}, now {instance.state}")
-    table.add_column("seq", justify="right")
-    table.add_column("time (Asia/Shanghai)", no_wrap=True)
-    for column in ("event", "source -> dest", "actor", "roles", "justification"):
-        table.add_column(column)
-    table.add_column("hash", no_wrap=True)
+    wf: Workflow | None = None
+    try:
+        wf = engine.workflow(instance.workflow, instance.workflow_version)
+    except UnknownWorkflow:  # the trail is readable without the definition; only the labels need it
+        click.echo(
+            f"note: workflow {instance.workflow} v{instance.workflow_version} is not loaded, so states show "
+            "without labels (load its module with --workflows MODULE, or --reference)",
+            err=True,
+        )
+    rows = []
     for e in events:
         source = _state_text(wf, e.source) if e.source else ""
-        table.add_row(
-            str(e.seq),
-            _when(e),
-            e.event,
-            f"{source} -> {_state_text(wf, e.dest)}".strip(),
-            e.actor,
-            ", ".join(e.roles),
-            e.justification or "",
-            e.hash[:12],
+        rows.append(
+            (
+                str(e.seq),
+                _when(e),
+                e.event,
+                f"{source} -> {_state_text(wf, e.dest)}".strip(),
+                e.actor,
+                ", ".join(e.roles),
+                e.justification or "",
+                e.hash[:12],
+            )
         )
-    console.print(table)
+    columns = ["seq", "time (Asia/Shanghai)", "event", "source -> dest", "actor", "roles", "justification", "hash"]
+    title = f"{instance.id}: {instance.workflow} v{instance.workflow_version}, now {instance.state}"
+    _print_listing(columns, rows, title=title, fmt=fmt, right=["seq"])
 
 
 @cli.command(epilog=examples("govflow verify", "govflow verify doc-0001"))
@@ -792,33 +912,37 @@ def worker(settings: Settings, interval: float, sweeps: int | None) -> None:
     click.echo(f"worker: stopped after {done} sweep(s)", err=True)
 
 
-def _due_table(title: str, rows: Sequence[Due]) -> Table:
-    table = Table(title=title)
-    for column in ("instance", "workflow", "state", "unit", "deadline", "due", "status"):
-        table.add_column(column)
+def _print_due(title: str, rows: Sequence[Due], fmt: str) -> None:
+    cells = []
     for due in rows:
         timer, inst = due.timer, due.instance
         label = timer.params.get("label") or ""
-        table.add_row(
-            inst.id,
-            inst.workflow,
-            inst.state,
-            inst.unit or "",
-            f"{timer.name} ({label})" if label else timer.name,
-            str(timer.params.get("due_date", "")) + (" (provisional)" if timer.provisional else ""),
-            timer.status,
+        cells.append(
+            (
+                inst.id,
+                inst.workflow,
+                inst.state,
+                inst.unit or "",
+                f"{timer.name} ({label})" if label else timer.name,
+                str(timer.params.get("due_date", "")) + (" (provisional)" if timer.provisional else ""),
+                timer.status,
+            )
         )
-    return table
+    _print_listing(["instance", "workflow", "state", "unit", "deadline", "due", "status"], cells, title=title, fmt=fmt)
 
 
 @cli.command(epilog=examples("govflow overdue", "govflow overdue --unit county.office"))
 @click.option("--workflow", default=None, help="Only this workflow.")
 @click.option("--unit", default=None, help="Only instances of this unit.")
+@listing_format()
 @pass_settings
-def overdue(settings: Settings, workflow: str | None, unit: str | None) -> None:
+def overdue(settings: Settings, workflow: str | None, unit: str | None, fmt: str) -> None:
     """List deadlines that have passed and are still unmet (逾期未办)."""
-    rows = settings.engine().overdue(workflow, unit=unit)
-    _console().print(_due_table(f"overdue: {len(rows)}", rows))
+    engine = settings.engine()
+    if workflow is not None:
+        engine.workflow(workflow)  # an unknown name is an error, not an empty table
+    rows = engine.overdue(workflow, unit=unit)
+    _print_due(f"overdue: {len(rows)}", rows, fmt)
 
 
 @cli.command(epilog=examples("govflow upcoming --days 7", "govflow upcoming --actor li --role clerk"))
@@ -827,6 +951,7 @@ def overdue(settings: Settings, workflow: str | None, unit: str | None) -> None:
 @click.option("--unit", default=None, help="Only instances of this unit.")
 @click.option("--actor", "actor_id", default=None, metavar="ID", help="Only where this actor can act now.")
 @click.option("--role", "roles", multiple=True, metavar="ROLE", help="A role the actor holds (repeatable).")
+@listing_format()
 @pass_settings
 def upcoming(
     settings: Settings,
@@ -835,11 +960,15 @@ def upcoming(
     unit: str | None,
     actor_id: str | None,
     roles: tuple[str, ...],
+    fmt: str,
 ) -> None:
     """List deadlines falling due soon (即将到期)."""
     actor = make_actor(actor_id, roles, None) if actor_id else None
-    rows = settings.engine().upcoming(timedelta(days=days), workflow=workflow, unit=unit, actor=actor)
-    _console().print(_due_table(f"due within {days:g} day(s): {len(rows)}", rows))
+    engine = settings.engine()
+    if workflow is not None:
+        engine.workflow(workflow)  # an unknown name is an error, not an empty table
+    rows = engine.upcoming(timedelta(days=days), workflow=workflow, unit=unit, actor=actor)
+    _print_due(f"due within {days:g} day(s): {len(rows)}", rows, fmt)
 
 
 @cli.group()
@@ -873,7 +1002,7 @@ def calendar_load(settings: Settings, file: Path) -> None:
 @pass_settings
 def calendar_show(settings: Settings) -> None:
     """List the year schedules stored in the database."""
-    docs = settings.engine(create=True).storage.documents("calendar")
+    docs = settings.engine().storage.documents("calendar")  # read-only: never creates a database
     if not docs:
         click.echo("no year schedules stored; the holidays package's official years apply")
     for year, doc in sorted(docs.items()):
@@ -923,7 +1052,7 @@ def directory_show(settings: Settings, on_text: str | None) -> None:
 
     from govflow.directory import unit_tree
 
-    engine = settings.engine(create=True)
+    engine = settings.engine()  # read-only: never creates a database
     if engine.directory is None:
         click.echo("no organisation directory stored (govflow directory load FILE)")
         return

@@ -352,3 +352,30 @@ def lead_time(
         return f"{message}: the last day to do this was {latest.isoformat()} ({duration} before {field} {milestone})"
 
     return guard(name, message, source=source)(check)
+
+
+def action_text(action: Action) -> str:
+    """What happens when a deadline passes, for people (逾期处理)."""
+    if isinstance(action, FireEvent):
+        return f"fire {action.event} as system"
+    if isinstance(action, Escalate):
+        to = [f"role {action.to_role}"] if action.to_role else []
+        to += ["the parent unit"] if action.to_parent_unit else []
+        return "escalate to " + " and ".join(to)
+    if isinstance(action, CheckMilestone):
+        return "check milestone"
+    return "mark overdue (逾期)"
+
+
+def describe(spec: Deadline | Recurring) -> tuple[str, str, str]:
+    """(rule, anchor, action) of a deadline or recurring duty, as `govflow show` prints them:
+    e.g. ("10 working days (个工作日)", "on entering the state", "mark overdue (逾期)")."""
+    if isinstance(spec, Recurring):
+        rule = f"every {spec.every.replace('_', '-')}, due {spec.after} after it ends; met by {spec.satisfied_by}"
+        return rule, "each period", action_text(spec.action)
+    rule = str(spec.duration)
+    if spec.remind:
+        rule += "; remind " + ", ".join(f"{r} before" for r in spec.remind)
+    if spec.satisfied_by:
+        rule += f"; met by {spec.satisfied_by}"
+    return rule, str(spec.anchor), action_text(spec.action)

@@ -35,6 +35,7 @@ from govflow.errors import (
     DefinitionError,
     DirectoryError,
     GovflowError,
+    GuardFailed,
     GuardRejected,
     InvalidData,
     JustificationRequired,
@@ -66,6 +67,15 @@ class InboxItem:
 
     instance: Instance
     events: tuple[str, ...]
+
+
+class Inbox(list[InboxItem]):
+    """An actor's 待办 list (a plain list of `InboxItem`), with `problems`: one line for each
+    instance left out because a guard's code raised while checking it."""
+
+    def __init__(self, items: Iterable[InboxItem] = ()) -> None:
+        super().__init__(items)
+        self.problems: list[str] = []
 
 
 @attrs.frozen
@@ -1020,11 +1030,12 @@ class Engine:
             found.append(event)
         return found
 
-    def inbox(
-        self, actor: Actor, workflow: str | None = None, *, unit: str | None = None, limit: int = 200
-    ) -> list[InboxItem]:
-        """Instances in which `actor` has something to do now (待办), oldest first."""
-        items: list[InboxItem] = []
+    def inbox(self, actor: Actor, workflow: str | None = None, *, unit: str | None = None, limit: int = 200) -> Inbox:
+        """Instances in which `actor` has something to do now (待办), oldest first.
+
+        An instance whose guard raises (a bug in that guard's code) is left out and named in the
+        result's `problems`, so one broken guard does not hide everyone's work."""
+        items = Inbox()
         roles = actor.roles
         if self.directory is not None and self.directory.knows(actor.id):
             on = self.calendar.local_date(self.now())
@@ -1040,11 +1051,16 @@ class Engine:
             for instance in self.storage.find(query):
                 if instance.workflow_version != key[1]:
                     continue
-                events = self._available(compiled, instance, actor)
+                try:
+                    events = self._available(compiled, instance, actor)
+                except GuardFailed as exc:
+                    items.problems.append(f"{instance.id} ({instance.workflow}): {exc}")
+                    continue
                 if events:
                     items.append(InboxItem(instance, tuple(events)))
         items.sort(key=lambda item: (item.instance.created_at, item.instance.id))
-        return items[:limit]
+        del items[limit:]
+        return items
 
     def find(
         self,

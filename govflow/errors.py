@@ -90,6 +90,16 @@ class GuardRejected(GovflowError):
         super().__init__(f"{event!r} rejected: " + "; ".join(self.reasons))
 
 
+class GuardFailed(GovflowError):
+    """A guard's own code raised instead of answering pass or fail: a bug in that guard, named
+    here so an operator can find it (the call it broke wrote nothing)."""
+
+    def __init__(self, guard: str, cause: BaseException) -> None:
+        self.guard = guard
+        self.cause = cause
+        super().__init__(f"guard {guard!r} raised {type(cause).__name__}: {cause} (a bug in the guard's code)")
+
+
 class JustificationRequired(GovflowError):
     """A soft rule (原则上) failed; the call may proceed only with a recorded justification."""
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from govflow.actor import Actor
+from govflow.errors import GovflowError, GuardFailed
 from govflow.registry import Registry
 
 if TYPE_CHECKING:
@@ -65,8 +66,14 @@ class Guard:
     on_payload: bool = False
 
     def failure(self, ctx: GuardContext) -> str | None:
-        """The reason this guard fails for `ctx`, or None when it passes."""
-        result = self.check(ctx)
+        """The reason this guard fails for `ctx`, or None when it passes. A check that raises is
+        a bug in the guard: `GuardFailed` names it (a `GovflowError` raised on purpose passes)."""
+        try:
+            result = self.check(ctx)
+        except GovflowError:
+            raise
+        except Exception as exc:
+            raise GuardFailed(self.name, exc) from exc
         if result is True:
             return None
         reason = result if isinstance(result, str) and result else self.message

@@ -1,11 +1,12 @@
 """Finding workflows (加载流程定义): which modules the CLI imports, and what they expose.
 
 A workflow module exposes ``WORKFLOWS`` (a list of `Workflow`) and/or ``WORKFLOW`` (one).
-Modules are named by dotted name (``workflows.pilot_reform``) or by file path
-(``workflows/pilot_reform.py``). The defaults are the modules named in ``GOVFLOW_WORKFLOWS``
-(comma-separated), the demo (`govflow.demo`), and every public module of the top-level
-``workflows`` package when it is importable; modules whose name starts with ``_`` are helpers
-and are skipped.
+Modules are named by dotted name (``flows.grid_case``) or by file path (``flows/grid_case.py``).
+The defaults are the modules named in ``GOVFLOW_WORKFLOWS`` (comma-separated) — or, through the
+CLI, in the project's configuration (`govflow.config`). The reference set — the demo
+(`govflow.demo`) and every public module of `govflow_workflows` — is loaded only when asked for
+(``reference=True``, ``govflow --reference``, ``reference = true`` in the configuration);
+modules whose name starts with ``_`` are helpers and are skipped.
 
 Why definitions are checked on import: `Workflow` validates itself when built, so a broken
 definition raises `DefinitionError` while its module is imported. `check_modules` turns those
@@ -35,20 +36,33 @@ ENV_VAR = "GOVFLOW_WORKFLOWS"
 """Environment variable naming extra workflow modules, comma-separated."""
 
 DEMO_MODULE = "govflow.demo"
-REFERENCE_PACKAGE = "workflows"
+REFERENCE_PACKAGE = "govflow_workflows"
+"""The reference workflows' installed name (the repository folder ``workflows/``): a name no
+user project's own ``workflows`` package can hide or be hidden by."""
 
 
-def default_modules() -> list[str]:
-    """The modules loaded when none are named: ``$GOVFLOW_WORKFLOWS``, the demo, ``workflows.*``."""
-    names = [name.strip() for name in os.environ.get(ENV_VAR, "").split(",") if name.strip()]
-    names.append(DEMO_MODULE)
+def reference_modules() -> list[str]:
+    """The demo and every public module of the reference package (`REFERENCE_PACKAGE`)."""
+    names = [DEMO_MODULE]
     try:
         package = importlib.import_module(REFERENCE_PACKAGE)
     except ImportError:
-        package = None
-    if package is not None and hasattr(package, "__path__"):
-        found = sorted(info.name for info in pkgutil.iter_modules(package.__path__) if not info.name.startswith("_"))
-        names.extend(f"{REFERENCE_PACKAGE}.{name}" for name in found)
+        return names
+    found = sorted(info.name for info in pkgutil.iter_modules(package.__path__) if not info.name.startswith("_"))
+    names.extend(f"{REFERENCE_PACKAGE}.{name}" for name in found)
+    return names
+
+
+def default_modules(*, reference: bool = False) -> list[str]:
+    """The modules loaded when none are named: those in ``$GOVFLOW_WORKFLOWS``, and with
+    `reference` the demo and the reference workflows (`reference_modules`).
+
+    The reference set is never loaded implicitly, so a project's own workflow called
+    ``rectification`` neither shadows nor is shadowed by the reference one.
+    """
+    names = [name.strip() for name in os.environ.get(ENV_VAR, "").split(",") if name.strip()]
+    if reference:
+        names.extend(reference_modules())
     return list(dict.fromkeys(names))
 
 

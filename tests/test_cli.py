@@ -27,9 +27,15 @@ _names = itertools.count()
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("GOVFLOW_WORKFLOWS", raising=False)
-    monkeypatch.delenv("GOVFLOW_DATABASE_URL", raising=False)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("GOVFLOW_WORKFLOWS", "GOVFLOW_DATABASE_URL", "GOVFLOW_DIRECTORY", "GOVFLOW_CALENDAR", "COLUMNS"):
+        monkeypatch.delenv(name, raising=False)
+    # These tests drive the demo's doc_approval workflow, part of the reference set.
+    monkeypatch.setenv("GOVFLOW_REFERENCE", "1")
+    monkeypatch.setenv(
+        "COLUMNS", "200"
+    )  # a wide terminal: the table layouts below (80 columns: tests/test_cli_output.py)
+    monkeypatch.chdir(tmp_path)  # no project configuration file above the working directory
 
 
 @pytest.fixture
@@ -468,8 +474,11 @@ def test_extra_workflow_modules(db: Path, module_file: Any, monkeypatch: pytest.
     instance_id = ok(run(db, "--workflows", str(leave), "start", "leave", "--actor", "a")).strip()
     moved = ok(run(db, "--workflows", str(leave), "fire", instance_id, "grant", *LEADER))
     assert moved.endswith("applied (已申请) -> granted (已批准) (revision 2)\n")
-    # Without the module the instance's workflow is unknown, and says so.
-    one_line_error(run(db, "history", instance_id), 1, "unknown workflow 'leave v1'")
+    # Without the module the trail still reads (states without labels), and says what is missing.
+    bare = run(db, "history", instance_id)
+    assert bare.exit_code == 0
+    assert "note: workflow leave v1 is not loaded" in bare.stderr
+    assert "applied -> granted" in bare.stdout
     # GOVFLOW_WORKFLOWS adds modules too.
     monkeypatch.setenv("GOVFLOW_WORKFLOWS", f" {leave} ,")
     assert "leave" in ok(run(db, "list"))

@@ -67,6 +67,9 @@ VOLATILE = [
 ISOLATED_ENV: dict[str, str | None] = {
     "GOVFLOW_DATABASE_URL": None,
     "GOVFLOW_WORKFLOWS": None,
+    "GOVFLOW_REFERENCE": None,
+    "GOVFLOW_DIRECTORY": None,
+    "GOVFLOW_CALENDAR": None,
     "COLUMNS": None,
 }
 
@@ -265,3 +268,12 @@ def test_site_builds_strict(tmp_path: Path) -> None:
     assert result.returncode == 0, log
     assert "WARNING" not in log, log
     assert (tmp_path / "site" / "tutorial" / "index.html").exists()
+    # Offline: every page loads its scripts and styles from the site itself (no CDN, no web fonts),
+    # and Mermaid is there for the diagrams (Material fetches it only when it is not loaded).
+    remote = re.compile(r"""<(?:script|link)[^>]+(?:src|href)=["']https?://""")
+    for page in (tmp_path / "site").rglob("*.html"):
+        html = page.read_text("utf-8")
+        assert not remote.search(html), f"{page} loads an asset from the internet"
+        assert "fonts.googleapis" not in html
+    diagram_page = (tmp_path / "site" / "workflows" / "rectification" / "index.html").read_text("utf-8")
+    assert "assets/vendor/mermaid-11.17.2.min.js" in diagram_page and 'class="mermaid"' in diagram_page

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
-import workflows.overseas_trip as ot
+import govflow_workflows.overseas_trip as ot
 from govflow import Actor, Engine, Workflow
 from govflow.calendar import window
 from govflow.clock import SHANGHAI, FakeClock

@@ -1,4 +1,4 @@
-"""试点改革 (workflows.pilot_reform): scenarios with the documents' dates on the PRC calendar.
+"""试点改革 (govflow_workflows.pilot_reform): scenarios with the documents' dates on the PRC calendar.
 
 篇一 (seed 001 L113–L122) gives durations only; its scenario starts on `XIHU_START`
 (2005-03-01, our choice). 篇三 gives exact dates (2012-08-01..08-31, 09-01..10-20,
@@ -18,14 +18,14 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
-import workflows.pilot_reform as pr
+import govflow_workflows.pilot_reform as pr
 from govflow import Actor, Engine, Workflow, check
 from govflow.clock import SHANGHAI, FakeClock
 from govflow.diagram import mermaid
 from govflow.errors import GovflowError, GuardRejected, InvalidData, PermissionDenied, TransitionNotAllowed
 from govflow.storage import MemoryStorage, Storage
 from govflow.testing import stateful_test
-from workflows.pilot_reform import (
+from govflow_workflows.pilot_reform import (
     GRID_ROLLOUT,
     HARBIN_2011,
     HARBIN_GRID,

@@ -1,4 +1,4 @@
-"""整改闭环 (workflows.rectification): scenarios with the documents' numbers on the PRC calendar.
+"""整改闭环 (govflow_workflows.rectification): scenarios with the documents' numbers on the PRC calendar.
 
 The dates: a notice issued Monday 5 September 2016 with 10 working days is due Tuesday
 20 September (Mid-Autumn 15–17 September off, Sunday 18 September worked); the National Day
@@ -19,15 +19,15 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
-import workflows.rectification as rect
+import govflow_workflows.rectification as rect
 from govflow import Actor, Engine, Workflow, check
 from govflow.clock import SHANGHAI, FakeClock
+from govflow.demo.rectification import demo_round
 from govflow.diagram import mermaid
 from govflow.errors import GuardRejected, InvalidData, PermissionDenied, TransitionNotAllowed
 from govflow.storage import MemoryStorage, Storage
 from govflow.testing import stateful_test
-from workflows._rectification_demo import demo_round
-from workflows.rectification import (
+from govflow_workflows.rectification import (
     RECTIFICATION,
     WORKFLOW_NAME,
     assess,

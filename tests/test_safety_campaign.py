@@ -1,4 +1,4 @@
-"""安全生产大检查大整治 (workflows.safety_campaign): the December 2026 campaign on the PRC calendar.
+"""安全生产大检查大整治 (govflow_workflows.safety_campaign): the December 2026 campaign on the PRC calendar.
 
 The dates are the document's (seed 004 L1081–L1087) in 2026: deployed before 10 December,
 集中检查 10–15 December, 副县长带队 16–18, 督促督查 19–20, 总结验收 20–30. December 2026 has no
@@ -19,8 +19,8 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
-import workflows.rectification as rect
-import workflows.safety_campaign as sc
+import govflow_workflows.rectification as rect
+import govflow_workflows.safety_campaign as sc
 from govflow import SYSTEM, Actor, Engine, State, Workflow, check
 from govflow.clock import SHANGHAI, FakeClock
 from govflow.diagram import mermaid
@@ -34,7 +34,14 @@ from govflow.errors import (
 from govflow.phases import Window
 from govflow.storage import MemoryStorage
 from govflow.testing import stateful_test
-from workflows.safety_campaign import CAMPAIGN, CAMPAIGN_NAME, ORDER_NAME, PRODUCTION_ORDER, UNIT_INSPECTION, UNIT_NAME
+from govflow_workflows.safety_campaign import (
+    CAMPAIGN,
+    CAMPAIGN_NAME,
+    ORDER_NAME,
+    PRODUCTION_ORDER,
+    UNIT_INSPECTION,
+    UNIT_NAME,
+)
 
 OFFICE = Actor("an.wei", roles={"safety_office"}, unit="county.safety_office", name="安委办 安伟")
 INSPECTOR = Actor("zhao", roles={"inspector"}, unit="county.safety_bureau", name="赵检查 (县安监局)")
@@ -783,12 +790,12 @@ class TestOrderGenerated(OrderMachine.TestCase):  # type: ignore[misc, name-defi
 
 
 def test_the_demo_campaign_adds_up() -> None:
-    """`workflows._safety_campaign_demo`: every unit settled, failures carry deductions and
+    """`govflow.demo.safety_campaign`: every unit settled, failures carry deductions and
     限期整改 items, one enterprise closed for resuming before acceptance; same seed, same run."""
     import random
     from functools import partial
 
-    from workflows._safety_campaign_demo import COUNTY_UNITS, UNIT_STEPS, demo_campaign
+    from govflow.demo.safety_campaign import COUNTY_UNITS, UNIT_STEPS, demo_campaign
 
     results = []
     for _ in range(2):

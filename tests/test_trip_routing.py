@@ -16,7 +16,7 @@ from govflow.data import converter
 from govflow.directory import Absence, Delegation, Directory
 from govflow.errors import InvalidData, PermissionDenied, UnresolvedRole
 from govflow.storage import MemoryStorage
-from workflows._trip_routing import (
+from govflow_workflows._trip_routing import (
     POLICY,
     ROUTING_TABLE,
     SIGN_IN_SEQUENCE,

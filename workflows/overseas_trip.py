@@ -21,7 +21,7 @@ Two workflows:
   reviewed by the 市外办, which forwards it with its 初审意见 or proposes to adjust (退回修改),
   postpone or cancel it (L137) → reviewed by the 市委 or 市政府 general office (L111, L137) →
   approved by the leaders the routing table names (L111–L129: an `ApprovalChain` on the policy
-  ``overseas_trip.route`` of `workflows._trip_routing`, signing in sequence, a mixed party/
+  ``overseas_trip.route`` of `govflow_workflows._trip_routing`, signing in sequence, a mixed party/
   government group getting one parallel track per crossing member, approved only when every
   track is; ``NotSubject("member_ids")`` so no member of the group signs for it) → approved →
   abroad → returned (回渝), which opens two obligations, the report within 1 month (L141) and
@@ -40,7 +40,7 @@ signs; a 市外办 reviewer (`FAO_REVIEWER`) accepts, reviews, receives the pass
 a reviewer of the general office of the side the request goes to (`OFFICE_REVIEWER`, resolved
 by ``overseas_trip.general_office``) presents or returns; the routed leaders sign. The sample
 organisation is `trip_directory()`; `application_data` and `plan_data` build valid requests and
-plans from its people. `workflows._overseas_trip_demo.demo_trips` runs a year of them.
+plans from its people. `govflow.demo.overseas_trip.demo_trips` runs a year of them.
 
 ## Rules
 
@@ -109,7 +109,7 @@ others (G20), and coordination of groups visiting one country (L137, besides G10
 5. **Does the intake suspension end?** — `SUSPENSION_ENDS_ON_COMPLIANCE` = True: the text gives
    no end date (L143); the suspension lasts until `lift_suspension` is called, and that refuses
    while any of the unit's trips still has its passport obligation overdue.
-6. **Sequential or parallel signing** — `SIGN_IN_SEQUENCE` (from `workflows._trip_routing`) =
+6. **Sequential or parallel signing** — `SIGN_IN_SEQUENCE` (from `govflow_workflows._trip_routing`) =
    True: the listed leaders sign one after another; separate row-9 tracks run in parallel.
 7. **The lead-time milestone** (G24) — `LEAD_TIME_FIELD` = ``"passport_visa_date"`` and
    `LEAD_TIME` = ``Weeks(3)``: the rule counts back from the planned passport/visa application,
@@ -262,7 +262,8 @@ from govflow.effects import EffectContext, effect
 from govflow.engine import Engine
 from govflow.errors import DirectoryError, InvalidData, UnknownWorkflow, UnresolvedRole
 from govflow.guards import Guard, GuardContext, guard
-from workflows._trip_routing import (
+
+from ._trip_routing import (
     GOVERNMENT_UNIT,
     PARTY_UNIT,
     POLICY,

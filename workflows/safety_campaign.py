@@ -206,7 +206,8 @@ from govflow.clock import SHANGHAI
 from govflow.effects import EffectContext, effect
 from govflow.guards import Guard, GuardContext, guard
 from govflow.phases import Window
-from workflows.rectification import WORKFLOW_NAME as RECTIFICATION_NAME
+
+from .rectification import WORKFLOW_NAME as RECTIFICATION_NAME
 
 CAMPAIGN_NAME = "safety_campaign"
 UNIT_NAME = "unit_inspection"

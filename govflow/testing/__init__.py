@@ -10,6 +10,15 @@
 Static checks are `govflow.check` (and ``govflow check``).
 """
 
+try:  # the extra's packages, checked first so a missing one is named in one line
+    import hypothesis  # noqa: F401
+    import pytest  # noqa: F401
+except ModuleNotFoundError as exc:  # pragma: no cover - exercised in a venv without the extra
+    raise ModuleNotFoundError(
+        f"govflow.testing needs the [testing] extra (missing: {exc.name}): pip install 'govflow[testing]'",
+        name=exc.name,
+    ) from None
+
 from govflow.testing import strategies
 from govflow.testing.coverage import CoverageReport, transition_coverage
 from govflow.testing.profiles import load_profile, register_profiles

@@ -382,7 +382,7 @@ def stateful_test(
         for (source, event), count in sorted(machine.fired.items()):
             print(f"  {source:>20} --{event}--> {count}")
         if require_every_transition:
-            assert not missing, f"never fired successfully: {missing} (give better data/payload strategies or actors)"
+            assert not missing, f"never fired successfully: {missing} ({_missing_hint(workflow, missing)})"
 
     # Shadow hypothesis' TestCase property with a subclass that also reports transition coverage.
     checked = type(
@@ -392,3 +392,23 @@ def stateful_test(
     )
     setattr(machine, "TestCase", checked)  # noqa: B010 - assigning would fight the property's declared type
     return machine
+
+
+def _missing_hint(workflow: Workflow, missing: list[tuple[str, str]]) -> str:
+    """What to look at when transitions never fired: guards reading the payload without
+    ``on_payload=True`` first (the moves are drawn from `available()`, which has no payload)."""
+    from govflow.checks import payload_fields_read
+
+    events = {event for _, event in missing}
+    suspects = sorted(
+        {
+            f"guard {g.name!r} on {t.event!r} reads the payload but is not on_payload=True"
+            for t in workflow.transitions
+            if t.event in events
+            for g in (*t.guards, *t.soft_guards)
+            if not g.on_payload and payload_fields_read(g)
+        }
+    )
+    if suspects:
+        return "; ".join(suspects) + " — available() has no payload, so the event is never offered"
+    return "give better data/payload strategies or actors"

@@ -1,4 +1,4 @@
-"""A demo round of the 整改闭环 (`workflows.rectification`): one county inspection, played out.
+"""A demo round of the 整改闭环 (`govflow_workflows.rectification`): one county inspection, played out.
 
 `demo_round(engine, rng, units)` inspects each unit, issues 整改通知单 (limits of N working days,
 a date, or 长期), enters them in the ledger (some by the office, some left for the system), and
@@ -25,7 +25,7 @@ import attrs
 
 from govflow import Actor, Engine
 from govflow.clock import FakeClock
-from workflows.rectification import (
+from govflow_workflows.rectification import (
     LEVELS,
     RECTIFICATION,
     RUNGS,

@@ -1,7 +1,7 @@
 """A demo run of the overseas-trip workflows (因公出国(境)演示): plans, dozens of trips, sanctions.
 
 `demo_trips(engine, rng, n)` fills an engine with a year of Chongqing trips (fictional people
-of `workflows.overseas_trip.trip_directory`): the organising units' annual plans, then `n`
+of `govflow_workflows.overseas_trip.trip_directory`): the organising units' annual plans, then `n`
 groups, each pushed along a realistic path — approved and closed on time, late requests and
 large groups going ahead with a justification on the record, requests refused by a hard rule,
 adjusted, postponed or cancelled by the 市外办, returned or refused by a leader, reports and
@@ -30,7 +30,7 @@ from govflow.actor import Actor
 from govflow.clock import SHANGHAI, FakeClock
 from govflow.engine import Engine
 from govflow.errors import GovflowError, GuardRejected, InvalidData, JustificationRequired
-from workflows import overseas_trip as ot
+from govflow_workflows import overseas_trip as ot
 
 __all__ = ["TEMPLATES", "TripDemoSummary", "demo_trips"]
 

@@ -1,4 +1,4 @@
-"""A demo run of the 安全生产大检查大整治 (`workflows.safety_campaign`): one county's December campaign.
+"""A demo run of the 安全生产大检查大整治 (`govflow_workflows.safety_campaign`): one county's December campaign.
 
 `demo_campaign(engine, rng, units)` plays the document's calendar (seed 004 L1081–L1087) on the
 engine's `FakeClock`: the 县安委办 deploys before 10 December (one 单位检查验收 per unit), the units
@@ -26,8 +26,8 @@ import attrs
 
 from govflow import Actor, Engine
 from govflow.clock import FakeClock
-from workflows import rectification
-from workflows import safety_campaign as sc
+from govflow_workflows import rectification
+from govflow_workflows import safety_campaign as sc
 
 __all__ = ["COUNTY_UNITS", "UNIT_STEPS", "CampaignDemoResult", "demo_campaign"]
 
