@@ -24,6 +24,10 @@ What the backends cannot do, and how it is handled (each kept minimal):
   label sits in double quotes: those characters are replaced by full-width forms in the labels
   handed to the Mermaid backend (DOT quoting is done by the graphviz package).
 
+Deadlines (时限) are drawn where people look for them: in DOT as extra lines of the state's box,
+in Mermaid as a ``note right of`` the state (notes are Mermaid's place for text beside a state).
+Separation-of-duty rules are part of the edge label, after ``分离``.
+
 The current state of an instance is highlighted with the backends' own ``active`` style.
 Output depends only on the definition's order, so it is deterministic.
 """
@@ -37,6 +41,7 @@ from transitions import State as MachineState
 from transitions.extensions.diagrams import GraphMachine, HierarchicalGraphMachine
 from transitions.extensions.nesting import NestedState
 
+from govflow.deadlines import describe
 from govflow.definition import SEPARATOR, State, Transition, Workflow
 from govflow.errors import GovflowError
 
@@ -93,9 +98,20 @@ def edge_label(t: Transition) -> str:
         text += " if " + ", ".join(g.name for g in t.guards)
     if t.soft_guards:
         text += " 原则上 " + ", ".join(g.name for g in t.soft_guards)
+    if t.separation:
+        text += " 分离 " + ", ".join(rule.name for rule in t.separation)
     if t.history:
         text += " resumes history"
     return text
+
+
+def deadline_lines(state: State) -> list[str]:
+    """One line per deadline or recurring duty of `state`: ``name: rule, counted; when due``."""
+    lines = []
+    for spec in state.deadlines:
+        rule, counted, when = describe(spec)
+        lines.append(f"{spec.display}: {rule}, {counted}; {when}")
+    return lines
 
 
 def _title(workflow: Workflow) -> str:
@@ -107,11 +123,16 @@ def _graph(workflow: Workflow, engine: Literal["mermaid", "graphviz"], current: 
     def safe(text: str) -> str:
         return text.translate(_MERMAID_UNSAFE) if clean else text
 
+    def label(s: State) -> str:
+        if clean:  # Mermaid: deadlines go into notes (see `mermaid`)
+            return safe(s.display)
+        return "\n".join([s.display, *deadline_lines(s)])
+
     def tree(states: tuple[State, ...]) -> list[dict[str, Any]]:
         return [
-            {"name": s.name, "label": safe(s.display), "final": s.final, "children": tree(s.states),
+            {"name": s.name, "label": label(s), "final": s.final, "children": tree(s.states),
              "initial": next((c.name for c in s.states if c.initial), None)} if s.states
-            else {"name": s.name, "label": safe(s.display), "final": s.final}
+            else {"name": s.name, "label": label(s), "final": s.final}
             for s in states
         ]  # fmt: skip
 
@@ -153,7 +174,15 @@ def mermaid(workflow: Workflow, current: str | None = None) -> str:
     indent = lines[-1][: len(lines[-1]) - len(lines[-1].lstrip())]
     if not workflow.compound:  # the hierarchical backend writes these lines itself
         lines.extend(f"{indent}{state.name} --> [*]" for state in workflow.states if state.final)
+    for state in workflow.nodes:
+        for line in deadline_lines(state):
+            lines.append(f"{indent}note right of {state.name} : {safe_note(line)}")
     return "\n".join(lines) + "\n"
+
+
+def safe_note(text: str) -> str:
+    """A note's text for Mermaid: its own separators replaced by full-width forms."""
+    return text.translate(_MERMAID_UNSAFE)
 
 
 def dot(workflow: Workflow, current: str | None = None) -> str:

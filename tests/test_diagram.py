@@ -127,3 +127,22 @@ def test_unknown_current_state_and_format_are_refused() -> None:
     with pytest.raises(GovflowError, match="unknown diagram format 'svg'"):
         render(DOC_APPROVAL, "svg")
     assert render(DOC_APPROVAL, "dot", "draft") == dot(DOC_APPROVAL, "draft")
+
+
+def test_diagrams_show_deadlines_and_separation() -> None:
+    from govflow_workflows.rectification import RECTIFICATION
+
+    text = mermaid(RECTIFICATION)
+    assert (
+        "note right of rectifying : limit (逾期挂牌督办)： 1 days (日), from data field 'due_eve'； "
+        "fire list_supervision as system"
+    ) in text
+    assert "note right of supervised : exposure (督办逾期曝光)： 10 working days (个工作日)" in text
+    assert (
+        "close (核查通过销号) [inspector] if rectification.survey_consistent, rectification.rectified 分离 not-own-unit"
+        in (text)
+    )
+    graph = dot(RECTIFICATION)
+    assert (
+        "exposure (督办逾期曝光): 10 working days (个工作日), from entering the state; fire expose as system" in graph
+    )

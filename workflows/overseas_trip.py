@@ -165,6 +165,7 @@ stateDiagram-v2
   [*] --> drafting
   approved --> [*]
   rejected --> [*]
+  note right of drafting : submit_plan (11月上旬送市外办)： by 11/10； remind 5 days (日) before, from data field 'window_opens'； mark overdue (逾期)
 ```
 
 The per-group application:
@@ -227,10 +228,10 @@ stateDiagram-v2
   postponed --> withdrawn: withdraw (撤回) [trip_clerk@unit]
   office_review --> leader_approval: present (审核·呈送市领导) [市委或市政府办公厅] if overseas_trip.approvers_not_travelling
   office_review --> drafting: office_return (办公厅退回) [市委或市政府办公厅]
-  leader_approval --> leader_approval: approve (市领导审批·签批) [signer of trip_leaders] if chain.trip_leaders.more_to_sign
-  leader_approval --> approved: approve (市领导审批·签批（完成）) [signer of trip_leaders] if chain.trip_leaders.completes
-  leader_approval --> drafting: return (退回修改) [signer of trip_leaders]
-  leader_approval --> rejected: reject (不予批准) [signer of trip_leaders]
+  leader_approval --> leader_approval: approve (市领导审批·签批) [signer of trip_leaders] if chain.trip_leaders.more_to_sign 分离 not-subject
+  leader_approval --> approved: approve (市领导审批·签批（完成）) [signer of trip_leaders] if chain.trip_leaders.completes 分离 not-subject
+  leader_approval --> drafting: return (退回修改) [signer of trip_leaders] 分离 not-subject
+  leader_approval --> rejected: reject (不予批准) [signer of trip_leaders] 分离 not-subject
   approved --> abroad: depart (出境) [trip_clerk@unit] if overseas_trip.unit_not_banned, overseas_trip.people_not_banned
   abroad --> returned: return_home (回渝) [trip_clerk@unit] if overseas_trip.return_recorded_truly
   returned --> returned: file_report (报送出访报告) [trip_clerk@unit] | deposit_passports (交回护照·市外办统一管理) [fao_reviewer] if overseas_trip.every_passport

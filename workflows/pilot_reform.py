@@ -158,6 +158,9 @@ stateDiagram-v2
   rolling_out --> abandoned: abandon (终止试点) [city] if pilot_reform.reason_given
   planning --> abandoned: abandon (终止试点) [city] if pilot_reform.reason_given
   [*] --> planning
+  note right of implementing.streets : streets (第一步：理顺街道管理体制： 用2个月左右完成)： 2 months (个月), from entering the state； mark overdue (逾期)
+  note right of implementing.communities : communities (第二步：完善社区管理体制： 用2个月左右完成)： 2 months (个月), from entering the state； mark overdue (逾期)
+  note right of implementing.city_housing : city_housing (第三步：城管、房管体制改革： 用4个月左右完成)： 4 months (个月), from entering the state； mark overdue (逾期)
 ```
 
 ```mermaid
@@ -182,14 +185,15 @@ stateDiagram-v2
   state "cancelled (已撤销)" as cancelled
   Class cancelled s_final
 
-  drafting --> submitted: submit (报送配套方案) [unit] if unit_plan.numbered
+  drafting --> submitted: submit (报送配套方案) [unit] if unit_plan.numbered 分离 own-unit-only
   drafting --> cancelled: cancel (随试点终止撤销) [system]
-  submitted --> drafting: return_plan (退回修改) [leading_group] if pilot_reform.reason_given
-  submitted --> approved: approve (批准配套方案) [leading_group]
+  submitted --> drafting: return_plan (退回修改) [leading_group] if pilot_reform.reason_given 分离 not-own-unit
+  submitted --> approved: approve (批准配套方案) [leading_group] 分离 not-own-unit
   submitted --> cancelled: cancel (随试点终止撤销) [system]
   [*] --> drafting
   approved --> [*]
   cancelled --> [*]
+  note right of drafting : due (配套方案报送期限)： on the anchor date； met by submit, from data field 'due'； mark overdue (逾期)
 ```
 
 ```mermaid
@@ -214,9 +218,9 @@ stateDiagram-v2
   state "cancelled (已撤销)" as cancelled
   Class cancelled s_final
 
-  pending --> working: launch (启动推行) [unit]
+  pending --> working: launch (启动推行) [unit] 分离 own-unit-only
   pending --> cancelled: cancel (随试点终止撤销) [system]
-  working --> covered: confirm (验收：实现覆盖) [leading_group]
+  working --> covered: confirm (验收：实现覆盖) [leading_group] 分离 not-own-unit
   working --> cancelled: cancel (随试点终止撤销) [system]
   [*] --> pending
   covered --> [*]

@@ -106,19 +106,25 @@ stateDiagram-v2
   notified --> long_term: register (登记整改台账(长期)) [office, system] if rectification.ledger_long_term
   rectifying --> supervised: list_supervision (挂牌督办) [office, system]
   rectifying --> exposed: expose (挂牌督办并曝光) [office]
-  rectifying --> verifying: report_done (报告整改完成) [rectifier]
+  rectifying --> verifying: report_done (报告整改完成) [rectifier] 分离 own-unit-only
   supervised --> exposed: expose (曝光) [office, system]
-  supervised --> verifying: report_done (报告整改完成) [rectifier]
+  supervised --> verifying: report_done (报告整改完成) [rectifier] 分离 own-unit-only
   exposed --> deducted: deduct (考核扣分) [office, system]
-  exposed --> verifying: report_done (报告整改完成) [rectifier]
-  long_term --> long_term: report_progress (报送整改进展) [rectifier]
-  long_term --> verifying: report_done (报告整改完成) [rectifier]
-  deducted --> verifying: report_done (报告整改完成) [rectifier]
-  verifying --> rectifying: reopen (重新整改) [inspector] if rectification.survey_consistent, rectification.reopen_warranted, rectification.notice_numbered, rectification.limit_stated, rectification.limit_not_past, rectification.working_days_match, rectification.reopen_dated
-  verifying --> long_term: reopen (重新整改(长期)) [inspector] if rectification.survey_consistent, rectification.reopen_warranted, rectification.notice_numbered, rectification.limit_stated, rectification.limit_not_past, rectification.working_days_match, rectification.reopen_long_term
-  verifying --> closed: close (核查通过销号) [inspector] if rectification.survey_consistent, rectification.rectified
+  exposed --> verifying: report_done (报告整改完成) [rectifier] 分离 own-unit-only
+  long_term --> long_term: report_progress (报送整改进展) [rectifier] 分离 own-unit-only
+  long_term --> verifying: report_done (报告整改完成) [rectifier] 分离 own-unit-only
+  deducted --> verifying: report_done (报告整改完成) [rectifier] 分离 own-unit-only
+  verifying --> rectifying: reopen (重新整改) [inspector] if rectification.survey_consistent, rectification.reopen_warranted, rectification.notice_numbered, rectification.limit_stated, rectification.limit_not_past, rectification.working_days_match, rectification.reopen_dated 分离 not-own-unit
+  verifying --> long_term: reopen (重新整改(长期)) [inspector] if rectification.survey_consistent, rectification.reopen_warranted, rectification.notice_numbered, rectification.limit_stated, rectification.limit_not_past, rectification.working_days_match, rectification.reopen_long_term 分离 not-own-unit
+  verifying --> closed: close (核查通过销号) [inspector] if rectification.survey_consistent, rectification.rectified 分离 not-own-unit
   [*] --> found
   closed --> [*]
+  note right of notified : ledger (登记台账)： 1 working days (个工作日), from entering the state； fire register as system
+  note right of rectifying : limit (逾期挂牌督办)： 1 days (日), from data field 'due_eve'； fire list_supervision as system
+  note right of supervised : exposure (督办逾期曝光)： 10 working days (个工作日), from entering the state； fire expose as system
+  note right of exposed : assessment (曝光后考核扣分)： 10 working days (个工作日), from entering the state； fire deduct as system
+  note right of long_term : progress (整改进展月报)： every month, due 5 days (日) after it ends； met by report_progress, each period； mark overdue (逾期)
+  note right of verifying : verify (整改效果评价)： 10 working days (个工作日), from entering the state； mark overdue (逾期)
 ```
 """
 

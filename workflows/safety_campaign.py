@@ -150,10 +150,10 @@ stateDiagram-v2
   Class withdrawn s_final
 
   inspecting --> inspecting: order_suspension (责令停产整顿) [inspector] if safety_campaign.orders_named | leader_inspect (副县长带队检查) [leader] if safety_campaign.during_leaders_inspecting, safety_campaign.notes_given | order_settled (停产整顿结果) [system]
-  inspecting --> summarised: report (报送总结) [unit_clerk] if safety_campaign.during_accepting, safety_campaign.summary_consistent
+  inspecting --> summarised: report (报送总结) [unit_clerk] if safety_campaign.during_accepting, safety_campaign.summary_consistent 分离 own-unit-only
   inspecting --> withdrawn: withdraw (撤销) [safety_office, system] if safety_campaign.reason_given
-  summarised --> accepted: accept (验收合格) [inspector] if safety_campaign.during_accepting
-  summarised --> failed: fail (验收不合格) [inspector] if safety_campaign.during_accepting, safety_campaign.failure_grounded
+  summarised --> accepted: accept (验收合格) [inspector] if safety_campaign.during_accepting 分离 not-own-unit
+  summarised --> failed: fail (验收不合格) [inspector] if safety_campaign.during_accepting, safety_campaign.failure_grounded 分离 not-own-unit
   summarised --> withdrawn: withdraw (撤销) [safety_office, system] if safety_campaign.reason_given
   summarised --> summarised: order_settled (停产整顿结果) [system]
   [*] --> inspecting
