@@ -385,7 +385,7 @@ def test_values_jsonb_cannot_hold_are_refused_and_nothing_is_written(
 
 @needs_server
 def test_cli_runs_on_postgresql_from_the_environment_and_from_db(schema: str) -> None:
-    env = {"GOVFLOW_DATABASE_URL": POSTGRES_URL, "GOVFLOW_DATABASE_SCHEMA": schema}
+    env = {"GOVFLOW_DATABASE_URL": POSTGRES_URL, "GOVFLOW_DATABASE_SCHEMA": schema, "GOVFLOW_REFERENCE": "1"}
     runner = CliRunner()
     clerk = ["--actor", "alice", "--role", "clerk", "--unit", "county.office"]
     started = runner.invoke(cli, ["start", "doc_approval", *clerk, "--data", '{"title": "请示"}'], env=env)
