@@ -167,16 +167,49 @@ class FireEvent:
 
 @attrs.frozen
 class Escalate:
-    """When due: hand responsibility up (上报/督办) — to a named role, to the parent unit, or
-    both — recorded in the audit trail and on the instance; the instance is also overdue."""
+    """When due: hand responsibility up (上报/督办) — to a named role, to a unit above, or
+    both — recorded in the audit trail and on the instance; the instance is also overdue.
+
+    Where it goes: `to_parent_unit` climbs one level; `to_level` climbs to the nearest unit above
+    whose directory `kind` is that level (e.g. ``"街道"``, the street office); `to_unit` names
+    the unit outright. At most one of the three. The case's `unit` becomes the unit it went to.
+
+    `to_role` gives power: while the escalation stands (the deadline is overdue and the case
+    has not left the state), holders of `to_role` in the unit it went to — or, when it names
+    no unit, in the case's unit or above — may fire the case's transitions (those open to
+    people; separation rules still apply). See `govflow.escalation`.
+    """
 
     to_role: str | None = None
     to_parent_unit: bool = False
+    to_level: str | None = None
+    to_unit: str | None = None
     kind: Literal["escalate"] = "escalate"
 
     def __attrs_post_init__(self) -> None:
-        if self.to_role is None and not self.to_parent_unit:
-            raise DefinitionError("Escalate", ["name a role (to_role=...) or set to_parent_unit=True"], kind="action")
+        targets = [t for t in (self.to_parent_unit, self.to_level, self.to_unit) if t]
+        problems = []
+        if self.to_role is None and not targets:
+            problems.append(
+                "name a role (to_role=...) or where it goes (to_parent_unit=True, to_level=..., to_unit=...)"
+            )
+        if len(targets) > 1:
+            problems.append("name at most one of to_parent_unit, to_level and to_unit")
+        for name in ("to_role", "to_level", "to_unit"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                problems.append(f"{name} must be a non-empty string, not {value!r}")
+        if problems:
+            raise DefinitionError("Escalate", problems, kind="action")
+
+    @property
+    def destination(self) -> str | None:
+        """Where it goes, for people: "the parent unit", "the nearest 街道 above", a unit id."""
+        if self.to_parent_unit:
+            return "the parent unit"
+        if self.to_level:
+            return f"the nearest {self.to_level} above"
+        return self.to_unit
 
 
 @attrs.frozen
@@ -360,7 +393,7 @@ def action_text(action: Action) -> str:
         return f"fire {action.event} as system"
     if isinstance(action, Escalate):
         to = [f"role {action.to_role}"] if action.to_role else []
-        to += ["the parent unit"] if action.to_parent_unit else []
+        to += [action.destination] if action.destination else []
         return "escalate to " + " and ".join(to)
     if isinstance(action, CheckMilestone):
         return "check milestone"

@@ -45,6 +45,7 @@ from govflow.errors import (
     UnknownEvent,
     UnknownWorkflow,
 )
+from govflow.escalation import escalation_target
 from govflow.guards import Guard, GuardContext
 from govflow.instance import Instance, new_instance_id
 from govflow.machine import CompiledWorkflow, ancestry, moves
@@ -794,15 +795,18 @@ class Engine:
             marks["overdue"] = overdue
             status = "overdue"
             if isinstance(spec.action, dl.Escalate):
-                to_unit = self.parent_unit(unit) if spec.action.to_parent_unit and unit else None
+                to_unit, note = escalation_target(spec.action, unit, self.parent_unit, self.directory)
                 escalation = {
                     "deadline": timer.name,
                     "to_role": spec.action.to_role,
                     "to_unit": to_unit,
+                    "state": instance.state,
                     "at": now.isoformat(),
                 }
                 marks["escalations"] = [*marks.get("escalations", []), escalation]
                 detail.update(to_role=spec.action.to_role, to_unit=to_unit, from_unit=unit)
+                if note is not None:
+                    detail["note"] = note
                 unit = to_unit or unit
             if isinstance(spec, dl.Recurring):
                 book.add([next_recurring_timer(spec, timer, self.calendar)])

@@ -26,9 +26,11 @@ from transitions.extensions.nesting import HierarchicalMachine, NestedState
 
 from govflow import deadlines as dl
 from govflow.access import Grant, Requirement, Role, as_requirement
+from govflow.actor import SYSTEM_ROLE
 from govflow.children import Spawn
 from govflow.definition import SEPARATOR, State, Transition, Workflow
 from govflow.effects import EffectContext
+from govflow.escalation import Escalated
 from govflow.timer import Timer
 
 
@@ -142,8 +144,11 @@ class CompiledWorkflow:
         self.events_from: dict[str, tuple[str, ...]] = {state.name: () for state in workflow.leaves}
         for source, event in self.candidates:
             self.events_from[source] = (*self.events_from[source], event)
+        escalated = _escalation_power(workflow)
         self.requirements: dict[int, tuple[Requirement, ...]] = {
-            id(t): tuple(as_requirement(r) for r in sorted(t.roles, key=str)) for t in workflow.transitions
+            id(t): tuple(as_requirement(r) for r in sorted(t.roles, key=str))
+            + ((escalated,) if escalated is not None and t.roles != {SYSTEM_ROLE} else ())
+            for t in workflow.transitions
         }
         self.plain: dict[int, bool] = {
             id(t): not t.separation and all(isinstance(r, Role) for r in self.requirements[id(t)])
@@ -235,3 +240,14 @@ class CompiledWorkflow:
         for role in roles:
             found = found | self.states_by_role.get(role, frozenset())
         return found
+
+
+def _escalation_power(workflow: Workflow) -> Escalated | None:
+    """The requirement that lets the roles this workflow's deadlines escalate to act on an
+    escalated case (None when no deadline names a role)."""
+    specs = [d for state in workflow.nodes for d in state.all_deadlines()]
+    specs += [ob for t in workflow.transitions for ob in t.opens]
+    roles = frozenset(
+        spec.action.to_role for spec in specs if isinstance(spec.action, dl.Escalate) and spec.action.to_role
+    )
+    return Escalated(roles) if roles else None
