@@ -189,17 +189,22 @@ class Sweeper:
             due = engine.storage.claim_due(now, limit, worker=engine.worker_id, lease=lease, workflows=versions)
             if not due:
                 break
-            batch = self._run_batch(due, now, stop)
-            outcomes.extend(batch)
-            if on_batch is not None:
-                on_batch(batch)
+            batch: list[TickOutcome] = []
+            try:
+                self._run_batch(due, now, stop, batch)
+            finally:
+                # Reported even when a storage fault cuts the batch short: what it did is committed.
+                outcomes.extend(batch)
+                if on_batch is not None and batch:
+                    on_batch(batch)
             if len(batch) < len(due):
                 break  # stopped
         return TickReport(outcomes, engine.storage.due_elsewhere(now, versions))
 
-    def _run_batch(self, due: Sequence[Timer], now: datetime, stop: Callable[[], bool] | None) -> list[TickOutcome]:
-        """Run a leased batch; on a stop request or a storage fault, give back what is left."""
-        batch: list[TickOutcome] = []
+    def _run_batch(
+        self, due: Sequence[Timer], now: datetime, stop: Callable[[], bool] | None, batch: list[TickOutcome]
+    ) -> None:
+        """Run a leased batch into `batch`; on a stop request or a storage fault, give back what is left."""
         for position, timer in enumerate(due):
             if stop is not None and stop():
                 self._release(due[position:])
@@ -209,7 +214,6 @@ class Sweeper:
             except StorageError:
                 self._release(due[position:])
                 raise
-        return batch
 
     def _release(self, timers: Sequence[Timer]) -> None:
         """Give back leases where the storage still answers; if it does not, they run out."""

@@ -247,8 +247,10 @@ def test_a_storage_fault_mid_batch_releases_the_rest_and_is_raised() -> None:
     storage = FailingCommits()
     engine, clock, ids = due_cases(storage, 4)
     storage.fail_at = storage.commits + 2  # the second timer's commit fails
+    heard: list[Sequence[TickOutcome]] = []
     with pytest.raises(StorageError, match="lost the connection"):
-        engine.tick()
+        engine.sweeper.tick(on_batch=heard.append)
+    assert [len(batch) for batch in heard] == [1]  # what committed before the fault is reported
     first = [i for i in ids if len(engine.history(i)) == 2]
     assert len(first) == 1  # the first timer committed, the second's commit was lost
     other = Engine(storage=storage, workflows=[grid_case()], clock=clock)
