@@ -37,6 +37,7 @@ from govflow.engine import Due, Engine, TickOutcome
 from govflow.errors import AuditIntegrityError, GovflowError, UnknownWorkflow
 from govflow.storage.base import Storage
 from govflow.storage.sqlite import SQLiteStorage
+from govflow.sweep import Worker, WorkerPolicy
 
 DEFAULT_DB = "govflow.db"
 DEFAULT_DEMO_DB = "govflow-demo.db"
@@ -917,6 +918,28 @@ def _module_hint(settings: Settings, names: Sequence[str]) -> str:
     return f"modules loaded: {loaded}; " + "; ".join(parts)
 
 
+def _open_for_worker(
+    settings: Settings, policy: WorkerPolicy, stop: threading.Event, log: Callable[[str], None]
+) -> tuple[Engine | None, int]:
+    """Open the engine, waiting out a storage that cannot be reached yet (a server restarting,
+    a failover in progress) with the worker's back-off; a fault that cannot heal is raised.
+    Returns the engine (None if stopped first) and how many faults were waited out."""
+    from govflow.errors import StorageError
+
+    failures = 0
+    while not stop.is_set():
+        try:
+            return settings.engine(), failures
+        except StorageError as exc:
+            if exc.permanent:
+                raise
+            failures += 1
+            delay = policy.reconnect_delay(failures)
+            log(f"storage fault #{failures} while opening, retrying in {delay:g}s: {_one_line(str(exc))}")
+            stop.wait(delay)
+    return None, failures
+
+
 def _retry_policy(engine: Engine, max_attempts: int) -> None:
     """Apply ``--max-attempts`` to the engine's timer retry policy (back-off as configured)."""
     engine.sweeper.retry = attrs.evolve(engine.sweeper.retry, max_attempts=max_attempts)
@@ -1009,12 +1032,8 @@ def worker(
     cannot heal (a schema newer than this govflow, bad credentials), with a message and exit 1.
     Each committed batch is logged on stderr.
     """
-    from govflow.sweep import Worker, WorkerPolicy
-
     if reconnect_cap < reconnect_base:
         raise CliError(f"--reconnect-cap ({reconnect_cap:g}) must not be shorter than --reconnect-base")
-    engine = settings.engine()
-    _retry_policy(engine, max_attempts)
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: object) -> None:
@@ -1029,10 +1048,16 @@ def worker(
         click.echo(f"worker: {line}", err=True)
 
     policy = WorkerPolicy(interval=interval, reconnect_base=reconnect_base, reconnect_cap=reconnect_cap, limit=limit)
-    loop = Worker(engine, policy, log=log, on_outcomes=_print_outcomes)
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    click.echo(f"worker: sweeping {settings.db_label()} every {interval:g}s (Ctrl-C to stop)", err=True)
     try:
+        engine, failures = _open_for_worker(settings, policy, stop, log)
+        if engine is None:
+            click.echo("worker: stopped before the storage could be opened", err=True)
+            return
+        _retry_policy(engine, max_attempts)
+        loop = Worker(engine, policy, log=log, on_outcomes=_print_outcomes)
+        loop.faults = failures
+        click.echo(f"worker: sweeping {settings.db_label()} every {interval:g}s (Ctrl-C to stop)", err=True)
         loop.run(stop, sweeps=sweeps)
     finally:
         for sig, handler in previous.items():

@@ -277,3 +277,32 @@ def test_the_worker_survives_a_storage_fault_and_logs_each_batch(
     assert "worker: storage fault #1, retrying in 1s: cannot lease timers in 'gov.db': disk I/O error" in lines
     assert "worker: batch 1: 3 timer(s) — done 3" in lines
     assert lines[-1] == "worker: stopped after 1 sweep(s), 1 storage fault(s) survived"
+
+
+def test_the_worker_stops_at_once_on_a_schema_newer_than_this_govflow(setup: tuple[Path, Path, list[str]]) -> None:
+    import sqlite3
+
+    db, module, _ = setup
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO govflow_schema VALUES (99, 'from the future', '2030-01-01T00:00:00Z')")
+    code, _, err = run(db, module, "worker", "--interval", "0.01", "--reconnect-base", "0.01")
+    assert code == 1
+    assert err.startswith("error: ") and "schema version 99, newer than this govflow understands" in err
+    assert "storage fault" not in err
+
+
+def test_the_worker_waits_for_a_server_that_cannot_be_reached_yet() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "govflow.cli", "--db", "postgresql://gov:pw@127.0.0.1:1/govdb", "worker",
+         "--reconnect-base", "0.05", "--reconnect-cap", "0.1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    assert proc.stderr is not None
+    first = proc.stderr.readline()
+    second = proc.stderr.readline()  # it retried rather than exiting
+    proc.send_signal(signal.SIGTERM)
+    _, rest = proc.communicate(timeout=30)
+    assert first.startswith("worker: storage fault #1 while opening, retrying in 0.05s: cannot connect to PostgreSQL")
+    assert second.startswith("worker: storage fault #2 while opening, retrying in 0.1s:")
+    assert "pw" not in first + second + rest
+    assert proc.returncode == 0 and "worker: stopped before the storage could be opened" in rest
