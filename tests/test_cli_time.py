@@ -306,3 +306,20 @@ def test_the_worker_waits_for_a_server_that_cannot_be_reached_yet() -> None:
     assert second.startswith("worker: storage fault #2 while opening, retrying in 0.1s:")
     assert "pw" not in first + second + rest
     assert proc.returncode == 0 and "worker: stopped before the storage could be opened" in rest
+
+
+def test_the_note_names_the_reference_module_a_workflow_comes_from(tmp_path: Path) -> None:
+    db = str(tmp_path / "ref.db")
+    runner = CliRunner()
+    clerk = ["--actor", "alice", "--role", "clerk", "--unit", "county.office"]
+    started = runner.invoke(
+        cli, ["--reference", "--db", db, "start", "doc_approval", *clerk, "--data", '{"title": "请示"}']
+    )
+    assert started.exit_code == 0, started.output
+    listed = runner.invoke(cli, ["--db", db, "inbox", *clerk])
+    assert listed.exit_code == 0
+    assert listed.stderr == (
+        "note: doc_approval v1 (1 instance) not listed: not loaded here "
+        "(modules loaded: none; doc_approval is in govflow.demo: add --reference)\n"
+    )
+    assert runner.invoke(cli, ["--reference", "--db", db, "inbox", *clerk]).stderr == ""

@@ -385,22 +385,22 @@ class SQLiteStorage(Storage):
         with `workflows`, joined to their instances and limited to those versions)."""
         at = format_instant(now)
         params: list[Any] = [at, at, at]
-        versions = ""
+        join = versions = ""
         if workflows is not None:
             pairs = sorted(set(workflows))
             if not pairs:
                 return []
-            versions = (
-                " AND t.instance_id IN (SELECT i.id FROM instances i WHERE (i.workflow, i.workflow_version) "
-                f"IN (VALUES {', '.join('(?, ?)' for _ in pairs)}))"
-            )
+            # CROSS JOIN keeps the due timers the outer loop (SQLite does not reorder it): each is
+            # checked with a primary-key lookup, never a scan of every instance of a workflow.
+            join = " CROSS JOIN instances i ON i.id = t.instance_id"
+            versions = f" AND (i.workflow, i.workflow_version) IN (VALUES {', '.join('(?, ?)' for _ in pairs)})"
             params.extend(value for pair in pairs for value in pair)
         params.append(limit)
         columns = ", ".join(f"t.{c.strip()}" for c in TIMER_COLUMNS.split(","))
         try:
             with self._write() as conn:
                 rows = conn.execute(
-                    f"SELECT {columns} FROM timers t WHERE t.status = 'pending' AND t.due <= ? "
+                    f"SELECT {columns} FROM timers t{join} WHERE t.status = 'pending' AND t.due <= ? "
                     "AND (t.lease_until IS NULL OR t.lease_until <= ?) AND (t.retry_at IS NULL OR t.retry_at <= ?)"
                     f"{versions} ORDER BY t.due, t.id LIMIT ?",
                     params,
