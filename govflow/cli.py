@@ -10,6 +10,7 @@ only the new id, ``--json`` prints JSON). A refused operation never shows a trac
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import signal
@@ -1048,6 +1049,9 @@ def worker(
         click.echo(f"worker: {line}", err=True)
 
     policy = WorkerPolicy(interval=interval, reconnect_base=reconnect_base, reconnect_cap=reconnect_cap, limit=limit)
+    # One line per fault is the worker's own; the pool's "discarding closed connection" warnings
+    # would double it (the pool replaces dead connections by itself).
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         engine, failures = _open_for_worker(settings, policy, stop, log)

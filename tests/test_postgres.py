@@ -428,6 +428,7 @@ def test_the_worker_survives_its_backend_being_terminated_mid_sweep(schema: str,
     assert terminated == 3 and len(faults) == 3, log
     assert all("lost the connection" in line or "terminat" in line for line in faults), faults
     assert "worker: batch 1: 100 timer(s)" in log and "storage fault(s) survived" in log
+    assert all(line.startswith("worker: ") for line in log.splitlines()), log  # one line per fault, no noise
     with server() as conn:
         statuses = conn.execute(f'SELECT status, count(*) FROM "{schema}".timers GROUP BY 1'.encode()).fetchall()
         per_instance = conn.execute(
