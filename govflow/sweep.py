@@ -471,9 +471,10 @@ def _system() -> Actor:
 
 @attrs.frozen
 class WorkerPolicy:
-    """How `govflow worker` paces itself, a named setting: `interval` seconds between sweeps;
-    after a storage fault it waits ``min(reconnect_cap, reconnect_base * 2**(n-1))`` seconds
-    before the n-th consecutive retry (defaults 1 s doubling to 60 s)."""
+    """How `govflow worker` paces itself (a named setting): `interval` seconds between sweeps;
+    after the n-th consecutive storage fault it waits ``min(reconnect_cap, reconnect_base *
+    2**(n-1))`` seconds before sweeping again (defaults: 1 s doubling to 60 s); `limit` timers
+    are leased per batch, each lease lasting `lease`."""
 
     interval: float = 30.0
     reconnect_base: float = 1.0
@@ -514,6 +515,7 @@ class Worker:
         self.faults = 0
         """Storage faults survived."""
         self.batches = 0
+        """Batches committed (each logged as one line)."""
         self._last_unloaded: dict[tuple[str, int], int] = {}
 
     def run(self, stop: threading.Event, *, sweeps: int | None = None) -> None:

@@ -323,3 +323,11 @@ def test_the_note_names_the_reference_module_a_workflow_comes_from(tmp_path: Pat
         "(modules loaded: none; doc_approval is in govflow.demo: add --reference)\n"
     )
     assert runner.invoke(cli, ["--reference", "--db", db, "inbox", *clerk]).stderr == ""
+
+
+def test_the_worker_refuses_a_reconnect_cap_below_its_base(setup: tuple[Path, Path, list[str]]) -> None:
+    db, module, _ = setup
+    code, _, err = run(db, module, "worker", "--reconnect-base", "5", "--reconnect-cap", "1")
+    assert code == 2 and err == "error: --reconnect-cap (1) must not be shorter than --reconnect-base\n"
+    code, out, _ = run(db, module, "overdue")
+    assert "overdue: 0" in out  # nothing was swept

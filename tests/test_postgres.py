@@ -223,6 +223,38 @@ def test_an_interrupted_migration_leaves_no_trace(schema: str, failure: str, mon
     store.close()
 
 
+@needs_server
+def test_a_version_2_schema_upgrades_with_its_pending_timers(schema: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from govflow.storage import postgres as adapter
+
+    monkeypatch.setattr(adapter, "MIGRATIONS", adapter.MIGRATIONS[:2])
+    monkeypatch.setattr(adapter, "SCHEMA_VERSION", 2)
+    PostgresStorage(POSTGRES_URL, schema=schema).close()
+    with server() as conn:  # what govflow at schema version 2 wrote: no retry columns yet
+        conn.execute(
+            f"INSERT INTO \"{schema}\".instances VALUES ('i1', 'grid_case', 1, 'open', '{{}}', 1, 'u', now(), "
+            "now(), 'li', 'h', NULL, '{}')".encode()
+        )
+        columns = "id, instance_id, name, due, action, state, params, provisional, status"
+        values = "'t1', 'i1', 'handle', now() - interval '1 day', 'overdue', 'open', '{}', false, 'pending'"
+        conn.execute(f'INSERT INTO "{schema}".timers ({columns}) VALUES ({values})'.encode())
+    monkeypatch.undo()
+    store = PostgresStorage(POSTGRES_URL, schema=schema)
+    assert store.schema_version == 3
+    lease = timedelta(minutes=5)
+    [timer] = store.claim_due(datetime.now(UTC), 10, worker="w", lease=lease, workflows={("grid_case", 1)})
+    assert (timer.id, timer.status, timer.attempts, timer.retry_at, timer.last_error) == (
+        "t1",
+        "pending",
+        0,
+        None,
+        None,
+    )
+    store.close()
+
+
 # -- the server going away -----------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -299,3 +300,40 @@ def test_the_worker_warns_once_about_workflows_not_loaded_here(storage: Storage)
         threading.Event(), sweeps=3
     )
     assert lines == ["warning: due timers left pending for workflows not loaded here: grid_case v1 (2 timers)"]
+
+
+# -- schema version 3 on a database written by the previous version -------------------------------
+
+
+def test_a_version_2_sqlite_database_upgrades_with_its_pending_timers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from govflow.storage import SQLiteStorage
+    from govflow.storage import sqlite as adapter
+
+    path = tmp_path / "v2.db"
+    monkeypatch.setattr(adapter, "MIGRATIONS", adapter.MIGRATIONS[:2])
+    monkeypatch.setattr(adapter, "SCHEMA_VERSION", 2)
+    old = SQLiteStorage(path)
+    with old._write() as conn:  # what govflow at schema version 2 wrote: no retry columns yet
+        conn.execute(
+            "INSERT INTO instances VALUES ('i1', 'grid_case', 1, 'open', '{}', 1, 'u', '2026-03-02T01:00:00Z', "
+            "'2026-03-02T01:00:00Z', 'li', 'h', NULL, '{}')"
+        )
+        conn.execute(
+            "INSERT INTO timers (id, instance_id, name, due, action, state, params, provisional, status) "
+            "VALUES ('t1', 'i1', 'handle', '2026-03-05T01:00:00Z', 'overdue', 'open', '{}', 0, 'pending')"
+        )
+    old.close()
+    monkeypatch.undo()
+    store = SQLiteStorage(path)
+    assert store.schema_version == 3
+    [timer] = store.claim_due(at(9), 10, worker="w", lease=timedelta(minutes=5), workflows={("grid_case", 1)})
+    assert (timer.id, timer.status, timer.attempts, timer.retry_at, timer.last_error) == (
+        "t1",
+        "pending",
+        0,
+        None,
+        None,
+    )
+    store.close()
