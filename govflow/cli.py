@@ -10,6 +10,7 @@ only the new id, ``--json`` prints JSON). A refused operation never shows a trac
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import signal
@@ -37,6 +38,7 @@ from govflow.engine import Due, Engine, TickOutcome
 from govflow.errors import AuditIntegrityError, GovflowError, UnknownWorkflow
 from govflow.storage.base import Storage
 from govflow.storage.sqlite import SQLiteStorage
+from govflow.sweep import Worker, WorkerPolicy
 
 DEFAULT_DB = "govflow.db"
 DEFAULT_DEMO_DB = "govflow-demo.db"
@@ -48,6 +50,9 @@ EXIT_REJECTED = 1
 """Exit code of an operation the engine refused (or a check that found problems)."""
 EXIT_USAGE = 2
 """Exit code of a command line govflow cannot act on."""
+EXIT_NOT_LOADED = 3
+"""Exit code of `tick` when due timers were left pending because their workflow (or version)
+is not loaded in this process: the sweep did not do all it was run for."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -792,6 +797,20 @@ def inbox(
     _print_listing(columns, rows, title=f"inbox of {actor.id} ({len(items)})", fmt=fmt)
     for problem in items.problems:
         click.echo(f"warning: left out {_one_line(problem)}", err=True)
+    _unloaded_instances_note(settings, engine, workflow)
+
+
+def _unloaded_instances_note(settings: Settings, engine: Engine, workflow: str | None) -> None:
+    """One line naming the workflow versions stored in the database but not loaded here, whose
+    instances a listing therefore cannot show."""
+    known = engine.registered_versions()
+    counts = {
+        key: n
+        for key, n in engine.storage.instance_versions().items()
+        if key not in known and (workflow is None or key[0] == workflow)
+    }
+    if counts:
+        click.echo(f"note: {not_loaded_note(settings, counts, 'instance', 'not listed')}", err=True)
 
 
 @cli.command(epilog=examples("govflow history doc-0002", "govflow history doc-0002 --json | jq '.[].event'"))
@@ -867,49 +886,188 @@ def _print_outcomes(outcomes: Sequence[TickOutcome]) -> None:
         click.echo(line + (f" — {_one_line(outcome.detail)}" if outcome.detail else ""))
 
 
-@cli.command(epilog=examples("govflow tick", "govflow --db gov.db tick --limit 500"))
+def not_loaded_note(settings: Settings, counts: dict[tuple[str, int], int], noun: str, what: str) -> str:
+    """One line naming the workflow versions this process has not loaded and where to get them."""
+    from govflow.sweep import versions_text
+
+    names = sorted({name for name, _ in counts})
+    hint = _module_hint(settings, names)
+    return f"{versions_text(counts, noun)} {what}: not loaded here ({hint})"
+
+
+def _module_hint(settings: Settings, names: Sequence[str]) -> str:
+    """Where the named workflows come from, as far as this process can tell."""
+    from govflow.loading import import_workflow_module, module_workflows, reference_modules
+
+    loaded = ", ".join(settings.modules()) or "none"
+    found: dict[str, str] = {}
+    if not settings.config.reference:
+        for spec in reference_modules():
+            try:
+                for wf in module_workflows(import_workflow_module(spec), spec):
+                    found.setdefault(wf.name, spec)
+            except GovflowError:
+                continue
+    known = [f"{name} is in {found[name]}: add --reference" for name in names if name in found]
+    missing = [name for name in names if name not in found]
+    parts = [*known]
+    if missing:
+        parts.append(
+            f"load the module defining {', '.join(missing)} with --workflows MODULE "
+            "or `workflows = [...]` under [tool.govflow]"
+        )
+    return f"modules loaded: {loaded}; " + "; ".join(parts)
+
+
+def _open_for_worker(
+    settings: Settings, policy: WorkerPolicy, stop: threading.Event, log: Callable[[str], None]
+) -> tuple[Engine | None, int]:
+    """Open the engine, waiting out a storage that cannot be reached yet (a server restarting,
+    a failover in progress) with the worker's back-off; a fault that cannot heal is raised.
+    Returns the engine (None if stopped first) and how many faults were waited out."""
+    from govflow.errors import StorageError
+
+    failures = 0
+    while not stop.is_set():
+        try:
+            return settings.engine(), failures
+        except StorageError as exc:
+            if exc.permanent:
+                raise
+            failures += 1
+            delay = policy.reconnect_delay(failures)
+            log(f"storage fault #{failures} while opening, retrying in {delay:g}s: {_one_line(str(exc))}")
+            stop.wait(delay)
+    return None, failures
+
+
+def _retry_policy(engine: Engine, max_attempts: int) -> None:
+    """Apply ``--max-attempts`` to the engine's timer retry policy (back-off as configured)."""
+    engine.sweeper.retry = attrs.evolve(engine.sweeper.retry, max_attempts=max_attempts)
+
+
+@cli.command(
+    epilog=examples(
+        "govflow tick",
+        "govflow --db gov.db --workflows flows.grid_case tick --limit 500",
+        "govflow --reference tick          # also sweep the reference workflows' timers",
+    )
+)
 @click.option("--limit", default=1000, show_default=True, type=click.IntRange(min=1), help="Timers per batch.")
+@click.option(
+    "--max-attempts",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Failed attempts after which a timer is parked as failed (RetryPolicy.max_attempts).",
+)
 @pass_settings
-def tick(settings: Settings, limit: int) -> None:
-    """Run one sweep: act on every timer due now (overdue, reminders, escalations, system events)."""
-    outcomes = settings.engine().tick(limit=limit)
-    _print_outcomes(outcomes)
-    click.echo(f"swept: {len(outcomes)} timer(s) due")
+def tick(settings: Settings, limit: int, max_attempts: int) -> None:
+    """Run one sweep: act on every timer due now (overdue, reminders, escalations, system events).
+
+    Only timers of workflows loaded in this process are touched; due timers of other workflows
+    stay pending for a sweep that loads them. If there are any, a warning names them and the
+    exit status is 3. An action that fails is retried later (``retry``) and parked as failed
+    after a few attempts (see ``govflow timers --failed``).
+    """
+    engine = settings.engine()
+    _retry_policy(engine, max_attempts)
+    report = engine.tick(limit=limit)
+    _print_outcomes(report)
+    click.echo(f"swept: {len(report)} timer(s) due")
+    if report.unloaded:
+        note = not_loaded_note(settings, report.unloaded, "due timer", "left pending")
+        click.echo(f"warning: {note}", err=True)
+        sys.exit(EXIT_NOT_LOADED)
 
 
-@cli.command(epilog=examples("govflow worker", "govflow --db gov.db worker --interval 5"))
+@cli.command(
+    epilog=examples(
+        "govflow worker",
+        "govflow --db gov.db worker --interval 5",
+        "govflow worker --reconnect-base 0.5 --reconnect-cap 30",
+    )
+)
 @click.option(
     "--interval", default=30.0, show_default=True, type=click.FloatRange(min=0.01), help="Seconds between sweeps."
 )
 @click.option("--sweeps", default=None, type=click.IntRange(min=1), help="Stop after this many sweeps.")
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(min=1), help="Timers per batch.")
+@click.option(
+    "--reconnect-base",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0.001),
+    help="Seconds to wait after a first storage fault (doubling after each further one).",
+)
+@click.option(
+    "--reconnect-cap",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0.001),
+    help="Longest wait between retries after storage faults.",
+)
+@click.option(
+    "--max-attempts",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Failed attempts after which a timer is parked as failed (RetryPolicy.max_attempts).",
+)
 @pass_settings
-def worker(settings: Settings, interval: float, sweeps: int | None) -> None:
+def worker(
+    settings: Settings,
+    interval: float,
+    sweeps: int | None,
+    limit: int,
+    reconnect_base: float,
+    reconnect_cap: float,
+    max_attempts: int,
+) -> None:
     """Sweep due timers in a loop until SIGINT or SIGTERM, then stop cleanly.
 
-    A sweep in progress finishes (each timer commits on its own), so stopping never leaves a
-    timer half-done; timers due while no worker runs are picked up by the next sweep.
+    On a stop signal the timer in hand finishes (each commits on its own) and the rest of the
+    leased batch is released for other workers, so stopping never leaves a timer half-done or
+    stranded. A storage fault (a terminated backend, a failover) is logged as one line and the
+    worker retries with capped exponential back-off; it stops only on a signal or a fault that
+    cannot heal (a schema newer than this govflow, bad credentials), with a message and exit 1.
+    Each committed batch is logged on stderr.
     """
-    engine = settings.engine()
+    if reconnect_cap < reconnect_base:
+        raise CliError(f"--reconnect-cap ({reconnect_cap:g}) must not be shorter than --reconnect-base")
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: object) -> None:
-        click.echo(f"worker: {signal.Signals(signum).name} received, stopping after this sweep", err=True)
+        click.echo(
+            f"worker: {signal.Signals(signum).name} received, stopping (the timer in hand finishes, "
+            "the rest of the batch is released)",
+            err=True,
+        )
         stop.set()
 
+    def log(line: str) -> None:
+        click.echo(f"worker: {line}", err=True)
+
+    policy = WorkerPolicy(interval=interval, reconnect_base=reconnect_base, reconnect_cap=reconnect_cap, limit=limit)
+    # One line per fault is the worker's own; the pool's "discarding closed connection" warnings
+    # would double it (the pool replaces dead connections by itself).
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    done = 0
-    click.echo(f"worker: sweeping {settings.db_label()} every {interval:g}s (Ctrl-C to stop)", err=True)
     try:
-        while not stop.is_set():
-            _print_outcomes(engine.tick())
-            done += 1
-            if sweeps is not None and done >= sweeps:
-                break
-            stop.wait(interval)
+        engine, failures = _open_for_worker(settings, policy, stop, log)
+        if engine is None:
+            click.echo("worker: stopped before the storage could be opened", err=True)
+            return
+        _retry_policy(engine, max_attempts)
+        loop = Worker(engine, policy, log=log, on_outcomes=_print_outcomes)
+        loop.faults = failures
+        click.echo(f"worker: sweeping {settings.db_label()} every {interval:g}s (Ctrl-C to stop)", err=True)
+        loop.run(stop, sweeps=sweeps)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    click.echo(f"worker: stopped after {done} sweep(s)", err=True)
+    faults = f", {loop.faults} storage fault(s) survived" if loop.faults else ""
+    click.echo(f"worker: stopped after {loop.sweeps} sweep(s){faults}", err=True)
 
 
 def _print_due(title: str, rows: Sequence[Due], fmt: str) -> None:
@@ -943,6 +1101,16 @@ def overdue(settings: Settings, workflow: str | None, unit: str | None, fmt: str
         engine.workflow(workflow)  # an unknown name is an error, not an empty table
     rows = engine.overdue(workflow, unit=unit)
     _print_due(f"overdue: {len(rows)}", rows, fmt)
+    _timer_notes(settings, engine, workflow)
+
+
+def _timer_notes(settings: Settings, engine: Engine, workflow: str | None) -> None:
+    """Say what the listing cannot show: due timers of workflows not loaded here (nobody here
+    will mark them overdue) and timers parked as failed."""
+    _unloaded_timers_note(settings, engine, workflow)
+    parked = [due for due in engine.failed_timers(workflow) if due.timer.status == "failed"]
+    if parked:
+        click.echo(f"note: {len(parked)} timer(s) parked as failed; see `govflow timers --failed`", err=True)
 
 
 @cli.command(epilog=examples("govflow upcoming --days 7", "govflow upcoming --actor li --role clerk"))
@@ -969,6 +1137,92 @@ def upcoming(
         engine.workflow(workflow)  # an unknown name is an error, not an empty table
     rows = engine.upcoming(timedelta(days=days), workflow=workflow, unit=unit, actor=actor)
     _print_due(f"due within {days:g} day(s): {len(rows)}", rows, fmt)
+
+
+@cli.group(
+    invoke_without_command=True,
+    epilog=examples(
+        "govflow timers                    # how many are due, retrying, parked",
+        "govflow timers --failed           # the failing and parked timers, with their errors",
+        "govflow timers rearm TIMER_ID --actor ops.wang --role operator --reason '2027 calendar loaded'",
+    ),
+)
+@click.option("--failed", "show_failed", is_flag=True, help="List timers whose action failed (retrying or parked).")
+@click.option("--workflow", default=None, help="Only this workflow.")
+@click.option("--unit", default=None, help="Only instances of this unit.")
+@listing_format()
+@click.pass_context
+def timers(ctx: click.Context, show_failed: bool, workflow: str | None, unit: str | None, fmt: str) -> None:
+    """Timers that need an operator (故障计时器): failing, parked as failed, or left for workflows
+    not loaded here. A parked timer acts again once re-armed with `govflow timers rearm`."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = ctx.find_object(Settings)
+    assert settings is not None
+    engine = settings.engine()
+    if workflow is not None:
+        engine.workflow(workflow)  # an unknown name is an error, not an empty table
+    failing = engine.failed_timers(workflow, unit=unit)
+    if show_failed:
+        _print_failed(failing, fmt)
+    else:
+        parked = sum(due.timer.status == "failed" for due in failing)
+        click.echo(f"retrying: {len(failing) - parked} timer(s); parked as failed: {parked} timer(s)")
+    _unloaded_timers_note(settings, engine, workflow)
+
+
+def _unloaded_timers_note(settings: Settings, engine: Engine, workflow: str | None) -> None:
+    """One line naming the workflow versions whose due timers nobody here will act on."""
+    unloaded = {
+        key: n
+        for key, n in engine.storage.due_elsewhere(engine.now(), engine.registered_versions()).items()
+        if workflow is None or key[0] == workflow
+    }
+    if unloaded:
+        click.echo(f"note: {not_loaded_note(settings, unloaded, 'due timer', 'not yet acted on')}", err=True)
+
+
+def _print_failed(rows: Sequence[Due], fmt: str) -> None:
+    cells = []
+    for due in rows:
+        timer, inst = due.timer, due.instance
+        retry = timer.retry_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if timer.retry_at else ""
+        cells.append(
+            (
+                timer.id,
+                inst.id,
+                f"{inst.workflow} v{inst.workflow_version}",
+                inst.state,
+                timer.name,
+                str(timer.params.get("due_date", "")),
+                "parked" if timer.status == "failed" else f"retry at {retry}",
+                str(timer.attempts),
+                timer.last_error or "",
+            )
+        )
+    columns = ["timer", "instance", "workflow", "state", "deadline", "due", "status", "attempts", "last error"]
+    _print_listing(columns, cells, title=f"failing timers: {len(rows)}", fmt=fmt, right=["attempts"])
+
+
+@timers.command(
+    "rearm",
+    epilog=examples("govflow timers rearm 01a2…f3 --actor ops.wang --role operator --reason '通知模块已修复'"),
+)
+@click.argument("timer_id", metavar="TIMER_ID")
+@actor_options()
+@click.option("--reason", required=True, metavar="TEXT", help="Why it may act now (on the record).")
+@pass_settings
+def timers_rearm(
+    settings: Settings, timer_id: str, actor_id: str, roles: tuple[str, ...], unit: str | None, reason: str
+) -> None:
+    """Re-arm a parked (failed) timer: back to pending, so the next sweep acts on it.
+
+    The change is an audit event (timer_rearmed) on the instance's chain naming the actor and
+    the reason, written in one transaction with the timer's change.
+    """
+    engine = settings.engine()
+    timer = engine.rearm_timer(timer_id, actor=make_actor(actor_id, roles, unit), reason=reason)
+    click.echo(f"ok: timer {timer.id} ({timer.name}) of {timer.instance_id} re-armed; the next sweep acts on it")
 
 
 @cli.group()

@@ -45,21 +45,20 @@ from govflow.errors import (
     UnknownEvent,
     UnknownWorkflow,
 )
-from govflow.escalation import escalation_target
 from govflow.guards import Guard, GuardContext
 from govflow.instance import Instance, new_instance_id
 from govflow.machine import CompiledWorkflow, ancestry, moves
-from govflow.phases import Milestone, entry_note
+from govflow.phases import entry_note
 from govflow.scheduling import TimerBook, deadline_timers, next_recurring_timer, recomputed, recurring_timer
 from govflow.storage.base import Change, Query, Storage, TimerQuery, index_keys
 from govflow.storage.memory import MemoryStorage
+from govflow.sweep import RetryPolicy, Sweeper
+from govflow.sweep import TickOutcome as TickOutcome  # re-exported: the sweep's results were defined here
+from govflow.sweep import TickReport as TickReport
 from govflow.timer import Timer
 
 MAX_FOLLOW_UPS = 64
 """How many events one fire may chain through raised follow-ups before it is called a loop."""
-
-MAX_SWEEP_ROUNDS = 1000
-"""How many claim rounds one `tick` runs at most (each claims up to `limit` timers)."""
 
 
 @attrs.frozen
@@ -77,16 +76,6 @@ class Inbox(list[InboxItem]):
     def __init__(self, items: Iterable[InboxItem] = ()) -> None:
         super().__init__(items)
         self.problems: list[str] = []
-
-
-@attrs.frozen
-class TickOutcome:
-    """What one due timer did when swept: ``done``, ``failed`` (with the reason) or ``lost``
-    (another sweeper or a concurrent change got there first)."""
-
-    timer: Timer
-    result: str
-    detail: str = ""
 
 
 @attrs.frozen
@@ -124,7 +113,9 @@ class Engine:
     the calendar when the engine opens. `directory` is the organisation directory (default:
     the one stored with `load_directory`, if any); with it, roles come from people's posts too,
     and AB岗 backups and delegations apply. `parent_unit` says which unit is above another
-    (default: the directory's tree, else `dotted_parent`).
+    (default: the directory's tree, else `dotted_parent`). `timer_retry` says how often and
+    how patiently the sweep retries a timer whose action fails before parking it (default
+    `RetryPolicy()`: 5 attempts, back-off from 1 minute doubling up to 1 hour).
     """
 
     def __init__(
@@ -136,6 +127,7 @@ class Engine:
         calendar: Calendar | None = None,
         parent_unit: Callable[[str], str | None] | None = None,
         directory: Directory | None = None,
+        timer_retry: RetryPolicy | None = None,
     ) -> None:
         self.storage: Storage = storage if storage is not None else MemoryStorage()
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -158,6 +150,8 @@ class Engine:
         """Whether any registered workflow has compound states (queries then expand them)."""
         self._reporting: frozenset[str] = frozenset()
         """Workflows whose instances report to their parent when they end (`Spawn.report`)."""
+        self.sweeper = Sweeper(self, timer_retry)
+        """The sweep (`govflow.sweep.Sweeper`): `tick`, `failed_timers` and `rearm_timer` delegate to it."""
         for workflow in workflows:
             self.register(workflow)
 
@@ -694,146 +688,39 @@ class Engine:
                 )
             )
 
-    def tick(self, *, limit: int = 1000, lease: timedelta = timedelta(minutes=5)) -> list[TickOutcome]:
+    def registered_versions(self) -> frozenset[tuple[str, int]]:
+        """The (workflow, version) pairs this engine can run: the sweep leases only their timers."""
+        return frozenset(self._compiled)
+
+    def tick(self, *, limit: int = 1000, lease: timedelta = timedelta(minutes=5)) -> TickReport:
         """Fire every timer due at the clock's now, soonest first; return what each did.
 
         Safe to run twice and from several processes or hosts: due timers are leased in batches
         of `limit` to this engine's `worker_id` for `lease` (others skip them meanwhile), and
         each timer is claimed in the same transaction as its effect, so it acts exactly once.
         A sweeper that dies leaves its leased timers to others once the lease runs out.
+
+        Only timers of workflow versions registered here are leased: the others stay pending
+        for an engine that has them, and the result's `unloaded` counts them per version. An
+        action that breaks is retried with back-off (`timer_retry`) and parked as failed in
+        the end; see `govflow.sweep`.
         """
-        now = self.now()
-        outcomes: list[TickOutcome] = []
-        for _round in range(MAX_SWEEP_ROUNDS):
-            # Another round while anything is claimed: acting on a timer may arm one already due
-            # (a recurring duty after a long gap). Leased timers are not claimed again, so this ends.
-            due = self.storage.claim_due(now, limit, worker=self.worker_id, lease=lease)
-            if not due:
-                break
-            for timer in due:
-                outcomes.append(self._run_timer(timer, now))
-        return outcomes
+        return self.sweeper.tick(limit=limit, lease=lease)
 
-    def _run_timer(self, timer: Timer, now: datetime) -> TickOutcome:
-        for _attempt in range(3):
-            instance = self.storage.load(timer.instance_id)
-            try:
-                compiled = self._compile_for(instance.workflow, instance.workflow_version)
-                spec = compiled.spec_for(timer)
-                if spec is None:
-                    raise GovflowError(
-                        f"timer {timer.name!r} matches no deadline of {instance.workflow} v{instance.workflow_version}"
-                    )
-                if isinstance(spec.action, dl.FireEvent) and timer.action == "fire":
-                    return self._fire_timer(instance, timer, spec.action.event, now)
-                self._mark_timer(instance, timer, spec, now)
-                return TickOutcome(timer, "done")
-            except ConcurrentModification:
-                if not any(t.id == timer.id and t.status == "pending" for t in self.storage.timers(timer.instance_id)):
-                    return TickOutcome(timer, "lost", "another sweeper or change settled it first")
-            except StorageError:
-                raise  # the database is the problem: the next sweep tries again
-            except GovflowError as exc:
-                # One timer that cannot act (a calendar year without data, an unknown version)
-                # must not stop the sweep: it is closed as failed, on the record, and the sweep goes on.
-                return self._fail_timer(instance, timer, {"timer": timer.name, "error": str(exc)}, now)
-        return TickOutcome(timer, "lost", "the instance kept changing; left for the next sweep")
+    def failed_timers(self, workflow: str | None = None, *, unit: str | None = None) -> list[Due]:
+        """Timers whose action has failed (故障计时器): parked ones (``failed``), which wait for
+        an operator's `rearm_timer`, and pending ones still being retried, oldest due first."""
+        return [Due(instance, timer) for timer, instance in self.sweeper.failed(workflow, unit=unit)]
 
-    def _fail_timer(self, instance: Instance, timer: Timer, detail: Mapping[str, Any], now: datetime) -> TickOutcome:
-        """Close `timer` as failed with an audit event saying why; the instance stays where it is."""
-        record = self._timer_event(instance, "timer_failed", {**detail, "due": timer.params.get("due_date")}, now)
-        current = attrs.evolve(instance, revision=record.seq, updated_at=now, head=record.hash)
-        self.storage.commit(
-            Change(
-                instance=current,
-                expected_revision=instance.revision,
-                events=(record,),
-                claim=((timer.id, "failed"),),
-                data_changed=False,
-                marks_changed=False,
-            )
-        )
-        return TickOutcome(timer, "failed", str(detail.get("error", "")))
+    def rearm_timer(self, timer_id: str, *, actor: Actor, reason: str) -> Timer:
+        """Put a parked (``failed``) timer back to pending with its failure count cleared, so
+        the next sweep acts on it; audited as ``timer_rearmed`` with `actor` and `reason`.
 
-    def _fire_timer(self, instance: Instance, timer: Timer, event: str, now: datetime) -> TickOutcome:
-        detail = {"timer": timer.name, "due": timer.params.get("due_date")}
-        try:
-            self._transact(instance, event, SYSTEM, None, None, now, claim=((timer.id, "fired"),), detail=detail)
-            return TickOutcome(timer, "done")
-        except (ConcurrentModification, StorageError):
-            raise
-        except GovflowError as exc:
-            return self._fail_timer(instance, timer, {**detail, "event": event, "error": str(exc)}, now)
-
-    def _mark_timer(self, instance: Instance, timer: Timer, spec: dl.Deadline | dl.Recurring, now: datetime) -> None:
-        """Overdue, escalate or remind: record it on the instance and in its audit trail."""
-        marks = dict(instance.marks)
-        detail: dict[str, Any] = {
-            "deadline": timer.name,
-            "label": timer.params.get("label", ""),
-            "due": timer.params.get("due_date"),
-        }
-        if "period" in timer.params:
-            detail["period"] = timer.params["period"]
-        unit = instance.unit
-        book = TimerBook(open=[], now=now)
-        milestone = compiled_milestone(self, instance, timer)
-        if milestone is not None:
-            status = "fired"
-            result = self._evaluate_milestone(milestone, instance)
-            marks["milestones"] = {**marks.get("milestones", {}), timer.name: result}
-            detail.update(result)
-        elif timer.action == "remind":
-            counts = dict(marks.get("reminders", {}))
-            counts[timer.name] = counts.get(timer.name, 0) + 1
-            marks["reminders"] = counts
-            detail["count"] = counts[timer.name]
-            status = "fired"
-        else:
-            overdue = dict(marks.get("overdue", {}))
-            overdue[timer.name] = timer.params.get("due_date")
-            marks["overdue"] = overdue
-            status = "overdue"
-            if isinstance(spec.action, dl.Escalate):
-                to_unit, note = escalation_target(spec.action, unit, self.parent_unit, self.directory)
-                escalation = {
-                    "deadline": timer.name,
-                    "to_role": spec.action.to_role,
-                    "to_unit": to_unit,
-                    "state": instance.state,
-                    "at": now.isoformat(),
-                }
-                marks["escalations"] = [*marks.get("escalations", []), escalation]
-                detail.update(to_role=spec.action.to_role, to_unit=to_unit, from_unit=unit)
-                if note is not None:
-                    detail["note"] = note
-                unit = to_unit or unit
-            if isinstance(spec, dl.Recurring):
-                book.add([next_recurring_timer(spec, timer, self.calendar)])
-        record = self._timer_event(instance, timer.action, detail, now)
-        current = attrs.evolve(instance, revision=record.seq, updated_at=now, head=record.hash, marks=marks, unit=unit)
-        self.storage.commit(
-            Change(
-                instance=current,
-                expected_revision=instance.revision,
-                events=(record,),
-                arm=tuple(book.arm),
-                claim=((timer.id, status),),
-            )
-        )
-
-    def _evaluate_milestone(self, milestone: Milestone, instance: Instance) -> dict[str, Any]:
-        """Met or missed, with the numbers: children in the states, or the reported figure."""
-        if milestone.workflow is not None:
-            total = self.count(milestone.workflow, parent_id=instance.id)
-            done = self.count(milestone.workflow, parent_id=instance.id, state=list(milestone.states))
-            actual: float = done if milestone.count is not None else (done / total if total else 0.0)
-        else:
-            value = instance.data.get(milestone.figure or "")
-            actual = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
-        target = milestone.count if milestone.count is not None else milestone.share
-        met = target is not None and actual >= target
-        return {"met": met, "actual": actual, "target": target, "by": milestone.by.isoformat()}
+        Raises `TimerNotRearmable` (timer missing, not parked, or its state left since),
+        `UnknownWorkflow` (its version not registered here) or `InvalidData` (no reason).
+        """
+        _require_actor(actor)
+        return self.sweeper.rearm(timer_id, actor=actor, reason=reason)
 
     def _timer_event(
         self, instance: Instance, event: str, detail: Mapping[str, Any], now: datetime, kind: str = "timer"
@@ -1178,13 +1065,6 @@ class Engine:
             if len(page) < batch:
                 return failures
             offset += batch
-
-
-def compiled_milestone(engine: Engine, instance: Instance, timer: Timer) -> Milestone | None:
-    """The milestone a timer checks, if it is a milestone's."""
-    if timer.action != "milestone":
-        return None
-    return engine._compile_for(instance.workflow, instance.workflow_version).milestones.get(timer.name)
 
 
 def _hierarchy_notes(

@@ -147,7 +147,25 @@ class AuditIntegrityError(GovflowError):
 
 
 class StorageError(GovflowError):
-    """The storage backend failed or holds something govflow cannot read (e.g. a corrupt file)."""
+    """The storage backend failed or holds something govflow cannot read (e.g. a corrupt file).
+
+    `permanent` says the fault cannot heal by waiting (a schema newer than this govflow, bad
+    credentials, a missing database): a `govflow worker` stops on it instead of retrying.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class TimerNotRearmable(GovflowError):
+    """An operator asked to re-arm a timer that cannot be (不能重新启用): it does not exist, it is
+    not parked as failed, or its state has been left since; nothing was written."""
+
+    def __init__(self, timer_id: str, reason: str) -> None:
+        self.timer_id = timer_id
+        self.reason = reason
+        super().__init__(f"cannot re-arm timer {timer_id}: {reason}")
 
 
 class CalendarError(GovflowError):

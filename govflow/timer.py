@@ -32,6 +32,12 @@ class Timer:
     params: Mapping[str, Any] = attrs.field(factory=dict)
     provisional: bool = False
     status: str = "pending"
+    attempts: int = 0
+    """How many times the sweep tried to act on this timer and failed (重试次数); 0 until one fails."""
+    retry_at: datetime | None = None
+    """After a failed attempt, the instant before which no sweep tries again (back-off)."""
+    last_error: str | None = None
+    """Why the last attempt failed, one line, for the operator (``govflow timers --failed``)."""
 
     @property
     def is_open(self) -> bool:
@@ -44,4 +50,5 @@ OPEN = ("pending", "overdue")
 
 CLOSED = ("fired", "cancelled", "met", "late", "failed", "superseded")
 """Statuses of settled timers: the action ran, the state was left in time, the duty was met in
-time or late, the system fire was refused, or a newer obligation replaced this one."""
+time or late, the system fire was refused or kept failing (parked, 挂起: an operator may re-arm
+it), or a newer obligation replaced this one."""

@@ -154,3 +154,180 @@ def test_directory_load_and_show(setup: tuple[Path, Path, list[str]], tmp_path: 
     cyclic.write_text(json.dumps({"units": [{"id": "a", "parent": "b"}, {"id": "b", "parent": "a"}]}), encoding="utf-8")
     code, _, err = run(db, module, "directory", "load", str(cyclic))
     assert code == 1 and "units form a cycle" in err and "Traceback" not in err
+
+
+# -- issue 12: timers of workflows not loaded, failing timers, a worker that keeps running -------
+
+
+def run_bare(db: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """The CLI without --workflows: as a sweep that lacks the service's module runs."""
+    result = CliRunner().invoke(cli, ["--db", str(db), *args], env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_tick_without_the_module_leaves_the_timers_pending_and_says_so(setup: tuple[Path, Path, list[str]]) -> None:
+    db, module, ids = setup
+    code, out, err = run_bare(db, "tick")
+    assert code == 3, (out, err)
+    assert "swept: 0 timer(s) due" in out
+    [warning] = err.splitlines()
+    assert warning.startswith("warning: notice_cli v1 (3 due timers) left pending: not loaded here")
+    assert "--workflows MODULE" in warning
+    code, out, err = run_bare(db, "overdue")
+    assert code == 0 and "overdue: 0" in out
+    assert err.startswith("note: notice_cli v1 (3 due timers) not yet acted on: not loaded here")
+    code, _, err = run_bare(db, "inbox", "--actor", "li", "--role", "clerk")
+    assert code == 0 and err.startswith("note: notice_cli v1 (3 instances) not listed: not loaded here")
+    code, _, err = run_bare(db, "history", ids[0])
+    assert code == 0 and "workflow notice_cli v1 is not loaded" in err
+    # Nothing was destroyed: the sweep with the module acts on all three.
+    code, out, err = run(db, module, "tick")
+    assert code == 0 and out.count("done: overdue reply") == 3 and err == ""
+    code, out, err = run(db, module, "overdue")
+    assert "overdue: 3" in out and err == ""
+
+
+REFUSING_FLOW = textwrap.dedent(
+    """
+    import os
+    from govflow import Deadline, FireEvent, State, Transition, Workflow, WorkingDays, guard
+
+    @guard("{guard}", "the mail gateway takes the notice")
+    def mail_up(ctx):
+        return os.environ.get("CLI_TEST_MAIL") == "up"
+
+    WORKFLOW = Workflow(
+        name="autoclose_cli", version=1,
+        states=[
+            State("open", initial=True, deadlines=[Deadline("expire", WorkingDays(1), action=FireEvent("close"))]),
+            State("closed", final=True),
+        ],
+        transitions=[Transition("close", source="open", dest="closed", roles={{"system"}}, guards=[mail_up])],
+    )
+    """
+)
+
+
+def test_a_parked_timer_is_listed_and_re_armed_on_the_record(tmp_path: Path) -> None:
+    tag = uuid.uuid4().hex[:8]
+    module = tmp_path / f"autoclose_cli_{tag}.py"
+    module.write_text(REFUSING_FLOW.format(guard=f"cli_test_{tag}.mail_up"), encoding="utf-8")
+    db = tmp_path / "gov.db"
+    engine = Engine(
+        storage=SQLiteStorage(db),
+        workflows=load_modules([str(module)]),
+        clock=FakeClock(datetime(2016, 9, 5, 9, tzinfo=SHANGHAI)),
+    )
+    inst = engine.start("autoclose_cli", actor=Actor("li", roles={"clerk"}))
+    engine.storage.close()
+    code, out, _ = run(db, module, "tick")
+    assert code == 0 and out.startswith("failed: fire expire") and "mail gateway" in out
+    code, out, err = run(db, module, "overdue")
+    assert "note: 1 timer(s) parked as failed; see `govflow timers --failed`" in err
+    code, out, _ = run(db, module, "timers")
+    assert code == 0 and "retrying: 0 timer(s); parked as failed: 1 timer(s)" in out
+    code, out, _ = run(db, module, "timers", "--failed", "--json")
+    [row] = json.loads(out)
+    assert (row["instance"], row["status"], row["attempts"]) == (inst.id, "parked", "1")
+    assert "mail gateway" in row["last error"]
+    # Refusals write nothing and say why in one line.
+    code, _, err = run(db, module, "timers", "rearm", "nope", "--actor", "ops", "--reason", "x")
+    assert code == 1 and err == "error: cannot re-arm timer nope: there is no such timer " \
+        "(see `govflow timers --failed` for parked ones)\n"  # fmt: skip
+    code, _, err = run(db, module, "timers", "rearm", row["timer"], "--actor", "ops")
+    assert code == 2 and "--reason" in err
+    code, out, _ = run(db, module, "timers", "rearm", row["timer"], "--actor", "ops.wang", "--role", "operator",
+                       "--reason", "邮件网关已恢复")  # fmt: skip
+    assert code == 0 and out.startswith(f"ok: timer {row['timer']} (expire) of {inst.id} re-armed")
+    code, out, _ = run(db, module, "history", inst.id, "--json")
+    rearmed = json.loads(out)[-1]
+    assert (rearmed["event"], rearmed["actor"], rearmed["justification"]) == (
+        "timer_rearmed",
+        "ops.wang",
+        "邮件网关已恢复",
+    )
+    result = CliRunner().invoke(cli, ["--db", str(db), "--workflows", str(module), "tick"], env={"CLI_TEST_MAIL": "up"})
+    assert result.exit_code == 0 and result.stdout.startswith("done: fire expire")
+    code, _, err = run(db, module, "timers", "rearm", row["timer"], "--actor", "ops", "--reason", "again")
+    assert code == 1 and "it is fired, and only a parked (failed) timer can be re-armed" in err
+    code, out, _ = run(db, module, "verify", inst.id)
+    assert code == 0
+
+
+def test_the_worker_survives_a_storage_fault_and_logs_each_batch(
+    setup: tuple[Path, Path, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from govflow.errors import StorageError
+
+    db, module, _ = setup
+    claim_due = SQLiteStorage.claim_due
+    faults = iter([StorageError("cannot lease timers in 'gov.db': disk I/O error")])
+
+    def flaky(self: SQLiteStorage, *args: object, **kw: object) -> object:
+        fault = next(faults, None)
+        if fault is not None:
+            raise fault
+        return claim_due(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SQLiteStorage, "claim_due", flaky)
+    code, out, err = run(db, module, "worker", "--interval", "0.01", "--sweeps", "1")
+    assert code == 0, err
+    assert out.count("done: overdue reply") == 3
+    lines = err.splitlines()
+    assert "worker: storage fault #1, retrying in 1s: cannot lease timers in 'gov.db': disk I/O error" in lines
+    assert "worker: batch 1: 3 timer(s) — done 3" in lines
+    assert lines[-1] == "worker: stopped after 1 sweep(s), 1 storage fault(s) survived"
+
+
+def test_the_worker_stops_at_once_on_a_schema_newer_than_this_govflow(setup: tuple[Path, Path, list[str]]) -> None:
+    import sqlite3
+
+    db, module, _ = setup
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO govflow_schema VALUES (99, 'from the future', '2030-01-01T00:00:00Z')")
+    code, _, err = run(db, module, "worker", "--interval", "0.01", "--reconnect-base", "0.01")
+    assert code == 1
+    assert err.startswith("error: ") and "schema version 99, newer than this govflow understands" in err
+    assert "storage fault" not in err
+
+
+def test_the_worker_waits_for_a_server_that_cannot_be_reached_yet() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "govflow.cli", "--db", "postgresql://gov:pw@127.0.0.1:1/govdb", "worker",
+         "--reconnect-base", "0.05", "--reconnect-cap", "0.1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    assert proc.stderr is not None
+    first = proc.stderr.readline()
+    second = proc.stderr.readline()  # it retried rather than exiting
+    proc.send_signal(signal.SIGTERM)
+    _, rest = proc.communicate(timeout=30)
+    assert first.startswith("worker: storage fault #1 while opening, retrying in 0.05s: cannot connect to PostgreSQL")
+    assert second.startswith("worker: storage fault #2 while opening, retrying in 0.1s:")
+    assert "pw" not in first + second + rest
+    assert proc.returncode == 0 and "worker: stopped before the storage could be opened" in rest
+
+
+def test_the_note_names_the_reference_module_a_workflow_comes_from(tmp_path: Path) -> None:
+    db = str(tmp_path / "ref.db")
+    runner = CliRunner()
+    clerk = ["--actor", "alice", "--role", "clerk", "--unit", "county.office"]
+    started = runner.invoke(
+        cli, ["--reference", "--db", db, "start", "doc_approval", *clerk, "--data", '{"title": "请示"}']
+    )
+    assert started.exit_code == 0, started.output
+    listed = runner.invoke(cli, ["--db", db, "inbox", *clerk])
+    assert listed.exit_code == 0
+    assert listed.stderr == (
+        "note: doc_approval v1 (1 instance) not listed: not loaded here "
+        "(modules loaded: none; doc_approval is in govflow.demo: add --reference)\n"
+    )
+    assert runner.invoke(cli, ["--reference", "--db", db, "inbox", *clerk]).stderr == ""
+
+
+def test_the_worker_refuses_a_reconnect_cap_below_its_base(setup: tuple[Path, Path, list[str]]) -> None:
+    db, module, _ = setup
+    code, _, err = run(db, module, "worker", "--reconnect-base", "5", "--reconnect-cap", "1")
+    assert code == 2 and err == "error: --reconnect-cap (1) must not be shorter than --reconnect-base\n"
+    code, out, _ = run(db, module, "overdue")
+    assert "overdue: 0" in out  # nothing was swept

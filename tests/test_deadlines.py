@@ -500,7 +500,11 @@ def test_one_report_meets_one_period(storage: Storage) -> None:
 
 
 def test_a_timer_that_cannot_act_does_not_stop_the_sweep(storage: Storage) -> None:
-    """December's period of a monthly duty ends in 2027, beyond the strict calendar's data."""
+    """December's period of a monthly duty ends in 2027, beyond the strict calendar's data:
+    a fault that may heal (the schedule gets loaded), so it is retried with back-off and only
+    parked as failed after the policy's attempts."""
+    from govflow.sweep import RetryPolicy
+
     monthly = Recurring("monthly_report", "month", WorkingDays(5), satisfied_by="report")
     ledger = Workflow(
         name="ledger3", version=1,
@@ -509,13 +513,23 @@ def test_a_timer_that_cannot_act_does_not_stop_the_sweep(storage: Storage) -> No
                      Transition("finish", source="open", dest="done", roles={"clerk"})],
     )  # fmt: skip
     clock = FakeClock(at(2026, 11, 2))
-    engine = make(storage, clock, ledger, notice_flow())
+    retry = RetryPolicy(max_attempts=2, base=timedelta(hours=1), cap=timedelta(hours=1))
+    engine = make(storage, clock, ledger, notice_flow(), timer_retry=retry)
     stuck = engine.start("ledger3", actor=CLERK)
     clock.set(at(2026, 11, 20))
     other = engine.start("notice", actor=CLERK)  # due 2026-12-04
     clock.set(at(2026, 12, 9))
     outcomes = {o.timer.instance_id: o.result for o in engine.tick()}
-    assert outcomes == {stuck.id: "failed", other.id: "done"}
+    assert outcomes == {stuck.id: "retry", other.id: "done"}
+    [waiting] = [t for t in engine.timers(stuck.id) if t.status == "pending" and t.attempts]
+    assert waiting.attempts == 1 and "2027" in (waiting.last_error or "")
+    assert waiting.retry_at == at(2026, 12, 9) + timedelta(hours=1)
+    assert [e.event for e in engine.history(stuck.id)] == ["start"]  # a retry writes no audit event
+    assert engine.tick() == []  # backing off
+    clock.advance(hours=1)
+    [parked] = engine.tick()
+    assert parked.result == "failed" and "2027" in parked.detail
     failure = engine.history(stuck.id)[-1]
-    assert failure.event == "timer_failed" and "2027" in failure.detail["error"]
+    assert failure.event == "timer_failed" and "2027" in failure.detail["error"] and failure.detail["attempts"] == 2
+    assert [due.timer.id for due in engine.failed_timers()] == [waiting.id]
     engine.verify(stuck.id)

@@ -141,9 +141,9 @@ def tick_worker(
             commit(change)
             fired += bool(change.claim)
 
-        def claim_then_hang(now: datetime, limit: int, *, worker: str, lease: timedelta) -> Any:
+        def claim_then_hang(now: datetime, limit: int, *, worker: str, lease: timedelta, **kw: Any) -> Any:
             nonlocal batches
-            due = claim_due(now, limit, worker=worker, lease=lease)
+            due = claim_due(now, limit, worker=worker, lease=lease, **kw)
             batches += 1
             if batches == 2:
                 report.send((name, {"done": fired}, len(due)))

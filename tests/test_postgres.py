@@ -176,7 +176,7 @@ def test_processes_opening_a_new_schema_together_migrate_it_once(schema: str) ->
     for t in threads:
         t.join()
     assert errors == []
-    assert [v for v, _ in snapshot(schema)[2]] == [1, 2]
+    assert [v for v, _ in snapshot(schema)[2]] == [1, 2, 3]
 
 
 # -- schema versions -----------------------------------------------------------------------------
@@ -217,9 +217,41 @@ def test_an_interrupted_migration_leaves_no_trace(schema: str, failure: str, mon
     assert snapshot(schema) == before
     monkeypatch.undo()
     store = PostgresStorage(POSTGRES_URL, schema=schema)
-    assert store.schema_version == adapter.SCHEMA_VERSION == 2
+    assert store.schema_version == adapter.SCHEMA_VERSION == 3
     columns = {column for table, column, _ in snapshot(schema)[0] if table == "timers"}
-    assert {"leased_by", "lease_until"} <= columns
+    assert {"leased_by", "lease_until", "attempts", "retry_at", "last_error"} <= columns
+    store.close()
+
+
+@needs_server
+def test_a_version_2_schema_upgrades_with_its_pending_timers(schema: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from govflow.storage import postgres as adapter
+
+    monkeypatch.setattr(adapter, "MIGRATIONS", adapter.MIGRATIONS[:2])
+    monkeypatch.setattr(adapter, "SCHEMA_VERSION", 2)
+    PostgresStorage(POSTGRES_URL, schema=schema).close()
+    with server() as conn:  # what govflow at schema version 2 wrote: no retry columns yet
+        conn.execute(
+            f"INSERT INTO \"{schema}\".instances VALUES ('i1', 'grid_case', 1, 'open', '{{}}', 1, 'u', now(), "
+            "now(), 'li', 'h', NULL, '{}')".encode()
+        )
+        columns = "id, instance_id, name, due, action, state, params, provisional, status"
+        values = "'t1', 'i1', 'handle', now() - interval '1 day', 'overdue', 'open', '{}', false, 'pending'"
+        conn.execute(f'INSERT INTO "{schema}".timers ({columns}) VALUES ({values})'.encode())
+    monkeypatch.undo()
+    store = PostgresStorage(POSTGRES_URL, schema=schema)
+    assert store.schema_version == 3
+    lease = timedelta(minutes=5)
+    [timer] = store.claim_due(datetime.now(UTC), 10, worker="w", lease=lease, workflows={("grid_case", 1)})
+    assert (timer.id, timer.status, timer.attempts, timer.retry_at, timer.last_error) == (
+        "t1",
+        "pending",
+        0,
+        None,
+        None,
+    )
     store.close()
 
 
@@ -324,6 +356,122 @@ def test_connection_lost_mid_commit_writes_nothing_and_the_next_call_works(
     assert len(engine.timers(inst.id)) == (1 if timed else 0)
     engine.verify(inst.id)
     store.close()
+
+
+WORKER_FLOW = """
+from govflow import Deadline, State, Transition, Workflow, WorkingDays
+
+WORKFLOW = Workflow(
+    name="notice_pg_worker", version=1,
+    states=[
+        State("issued", "已下发", initial=True, deadlines=[Deadline("reply", WorkingDays(10), label="限期答复")]),
+        State("closed", "已办结", final=True),
+    ],
+    transitions=[Transition("close", source="issued", dest="closed", roles={"clerk"})],
+)
+"""
+
+
+def wait_for(what: str, check: Any, seconds: float = 120.0) -> Any:
+    """Poll `check` until it returns something true; fail naming `what` if it never does."""
+    give_up = time.monotonic() + seconds
+    while time.monotonic() < give_up:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.02)
+    pytest.fail(f"gave up waiting for {what}")
+
+
+@needs_server
+def test_the_worker_survives_its_backend_being_terminated_mid_sweep(schema: str, tmp_path: Any) -> None:
+    """Three times, the worker's commit is made to wait on a row lock and its backend is then
+    terminated with pg_terminate_backend: the worker logs the fault, releases its batch, backs
+    off, reconnects and goes on; in the end every due timer fired exactly once."""
+    import os
+    import signal
+
+    from govflow.clock import SHANGHAI
+    from govflow.loading import load_modules
+
+    total, positions = 1000, (150, 480, 820)
+    module = tmp_path / f"notice_pg_worker_{uuid.uuid4().hex[:8]}.py"
+    module.write_text(WORKER_FLOW, encoding="utf-8")
+    from datetime import datetime
+
+    store = PostgresStorage(POSTGRES_URL, schema=schema)
+    engine = Engine(
+        storage=store, workflows=load_modules([str(module)]), clock=FakeClock(datetime(2016, 9, 5, 9, tzinfo=SHANGHAI))
+    )
+    for _ in range(total):
+        engine.start("notice_pg_worker", actor=ALICE)
+    store.close()
+    with server() as conn:
+        order = [row[0] for row in conn.execute(
+            f'SELECT instance_id FROM "{schema}".timers ORDER BY due, id'.encode()).fetchall()]  # fmt: skip
+    victims = [order[n] for n in positions]
+    app = f"govflow-worker-{uuid.uuid4().hex[:8]}"
+    url = POSTGRES_URL + ("&" if "?" in POSTGRES_URL else "?") + f"application_name={app}"
+    env = {**os.environ, "GOVFLOW_DATABASE_URL": url, "GOVFLOW_DATABASE_SCHEMA": schema, "PYTHONUNBUFFERED": "1"}
+    import psycopg
+
+    blockers = []
+    for victim in victims:  # hold each victim's row lock, so the worker's commit waits there
+        blocker = psycopg.connect(POSTGRES_URL)
+        blocker.execute(f'SELECT 1 FROM "{schema}".instances WHERE id = %s FOR UPDATE'.encode(), (victim,))
+        blockers.append(blocker)
+    out_path, err_path = tmp_path / "worker.out", tmp_path / "worker.err"
+    with out_path.open("w") as out, err_path.open("w") as err:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "govflow.cli", "--workflows", str(module), "worker", "--interval", "0.05",
+             "--limit", "100", "--reconnect-base", "0.05", "--reconnect-cap", "0.2"],
+            stdout=out, stderr=err, env=env,
+        )  # fmt: skip
+    terminated = 0
+    try:
+        with server() as conn:
+
+            def waiting_on_lock() -> bool:
+                row = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'",
+                    (app,),
+                ).fetchone()
+                return bool(row and row[0])
+
+            def fired() -> int:
+                row = conn.execute(f"SELECT count(*) FROM \"{schema}\".timers WHERE status = 'overdue'".encode())
+                return int(row.fetchone()[0])
+
+            for blocker in blockers:
+                wait_for("the worker's commit to wait on the locked row", waiting_on_lock)
+                assert 0 < fired() < total  # mid-sweep
+                assert terminate(app) >= 1
+                terminated += 1
+                blocker.rollback()  # the row is free for the worker's retry
+            wait_for("every due timer to fire", lambda: fired() == total)
+    finally:
+        for blocker in blockers:
+            blocker.close()
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+    log = err_path.read_text(encoding="utf-8")
+    assert worker.returncode == 0, log
+    faults = [line for line in log.splitlines() if line.startswith("worker: storage fault #")]
+    assert terminated == 3 and len(faults) == 3, log
+    assert all("lost the connection" in line or "terminat" in line for line in faults), faults
+    assert "worker: batch 1: 100 timer(s)" in log and "storage fault(s) survived" in log
+    assert all(line.startswith("worker: ") for line in log.splitlines()), log  # one line per fault, no noise
+    with server() as conn:
+        statuses = conn.execute(f'SELECT status, count(*) FROM "{schema}".timers GROUP BY 1'.encode()).fetchall()
+        per_instance = conn.execute(
+            f"SELECT n, count(*) FROM (SELECT count(*) AS n FROM \"{schema}\".audit WHERE event = 'overdue' "
+            "GROUP BY instance_id) AS c GROUP BY n".encode()
+        ).fetchall()
+        revisions = conn.execute(f'SELECT DISTINCT revision FROM "{schema}".instances'.encode()).fetchall()
+    assert statuses == [("overdue", total)]
+    assert per_instance == [(1, total)]  # exactly once: no duplicates, none missing
+    assert revisions == [(2,)]
+    assert out_path.read_text(encoding="utf-8").count("done: overdue reply") == total
 
 
 # -- values --------------------------------------------------------------------------------------

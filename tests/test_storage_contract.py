@@ -11,7 +11,7 @@ import pytest
 from govflow.audit import GENESIS, seal
 from govflow.errors import ConcurrentModification, InstanceNotFound
 from govflow.instance import Instance
-from govflow.storage import Change, Query, Storage
+from govflow.storage import Change, Query, Storage, TimerQuery
 from govflow.timer import Timer
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -249,3 +249,99 @@ def test_changes_riding_along_commit_together_or_not_at_all(storage: Storage) ->
         )
     )  # type: ignore[attr-defined]
     assert storage.load("c1").parent_id == "p1" and storage.load("p1").state == "b"
+
+
+# -- timers of workflows an engine has not loaded; retries; re-arming (schema version 3) --------
+
+
+def timers_of_two_workflows(storage: Storage) -> None:
+    """i1 (w v1) and i2 (other v1) and i3 (w v2), each with one timer due at T0 + 1 h."""
+    for iid, workflow, version in (("i1", "w", 1), ("i2", "other", 1), ("i3", "w", 2)):
+        inst = create(storage, iid, workflow=workflow, workflow_version=version)
+        storage.commit(
+            Change(
+                instance=inst,
+                expected_revision=1,
+                events=(),
+                arm=(timer(f"t-{iid}", iid, T0 + timedelta(hours=1)),),
+            )
+        )
+
+
+def test_claim_due_leases_only_timers_of_the_given_workflow_versions(storage: Storage) -> None:
+    timers_of_two_workflows(storage)
+    now, lease = T0 + timedelta(hours=2), timedelta(minutes=5)
+    assert [t.id for t in storage.claim_due(now, 10, worker="a", lease=lease, workflows={("w", 1)})] == ["t-i1"]
+    assert storage.claim_due(now, 10, worker="a", lease=lease, workflows=[]) == []
+    # What was not leased is still there for an engine that has the definitions.
+    assert storage.due_elsewhere(now, {("w", 1)}) == {("other", 1): 1, ("w", 2): 1}
+    assert storage.due_elsewhere(now, {("w", 1), ("other", 1), ("w", 2)}) == {}
+    assert storage.due_elsewhere(T0, set()) == {}  # nothing due yet
+    rest = storage.claim_due(now, 10, worker="b", lease=lease, workflows={("other", 1), ("w", 2), ("w", 1)})
+    assert [t.id for t in rest] == ["t-i2", "t-i3"]
+    assert storage.instance_versions() == {("other", 1): 1, ("w", 1): 1, ("w", 2): 1}
+
+
+def test_a_failed_attempt_backs_off_and_is_recorded(storage: Storage) -> None:
+    timers_of_two_workflows(storage)
+    now, lease = T0 + timedelta(hours=2), timedelta(minutes=5)
+    [leased] = storage.claim_due(now, 1, worker="a", lease=lease)
+    retry_at = now + timedelta(minutes=10)
+    assert storage.record_attempt(leased.id, attempts=1, retry_at=retry_at, error="KeyError: 'x'") is True
+    [stored] = storage.timers(leased.id.removeprefix("t-"))
+    assert (stored.status, stored.attempts, stored.retry_at, stored.last_error) == (
+        "pending",
+        1,
+        retry_at,
+        "KeyError: 'x'",
+    )
+    # Backing off: not leased before retry_at, by anyone, though its lease was released.
+    assert leased.id not in [t.id for t in storage.claim_due(now, 10, worker="b", lease=lease)]
+    assert leased.id in [t.id for t in storage.claim_due(retry_at, 10, worker="c", lease=lease)]
+    found = storage.find_timers(TimerQuery(statuses=("pending",), failed_attempts=True))
+    assert [t.id for t, _ in found] == [leased.id]
+    # A settled timer takes no attempt.
+    iid = leased.instance_id
+    storage.commit(Change(instance=storage.load(iid), expected_revision=1, events=(), claim=((leased.id, "fired"),)))
+    assert storage.record_attempt(leased.id, attempts=2, retry_at=retry_at, error="late") is False
+
+
+def test_released_leases_are_taken_at_once(storage: Storage) -> None:
+    timers_of_two_workflows(storage)
+    now, lease = T0 + timedelta(hours=2), timedelta(minutes=5)
+    batch = storage.claim_due(now, 10, worker="a", lease=lease)
+    assert storage.claim_due(now, 10, worker="b", lease=lease) == []
+    assert storage.release([t.id for t in batch], worker="someone-else") == 0
+    assert storage.release([batch[0].id, batch[1].id], worker="a") == 2
+    assert storage.release([], worker="a") == 0
+    assert [t.id for t in storage.claim_due(now, 10, worker="b", lease=lease)] == [batch[0].id, batch[1].id]
+
+
+def test_a_parked_timer_is_reopened_only_while_failed(storage: Storage) -> None:
+    timers_of_two_workflows(storage)
+    inst = storage.load("i1")
+    storage.commit(Change(instance=inst, expected_revision=1, events=(), claim=(("t-i1", "failed"),)))
+    assert storage.timers("i1") == []
+    [(parked, owner)] = storage.find_timers(TimerQuery(statuses=("failed",), ids=("t-i1",)))
+    assert (parked.status, owner.id) == ("failed", "i1")
+    second = event("i1", 2, inst.head)
+    nxt = instance("i1", revision=2, head=second.hash)  # type: ignore[attr-defined]
+    storage.commit(Change(instance=nxt, expected_revision=1, events=(second,), reopen=("t-i1",)))  # type: ignore[arg-type]
+    [reopened] = storage.timers("i1")
+    assert (reopened.id, reopened.status, reopened.attempts, reopened.last_error) == ("t-i1", "pending", 0, None)
+    assert [t.id for t in storage.claim_due(T0 + timedelta(hours=2), 10, worker="a", lease=timedelta(minutes=5))][
+        :1
+    ] == ["t-i1"]
+    # Reopening a timer that is not failed is a lost race, and nothing of the change is written.
+    third = event("i1", 3, nxt.head)
+    with pytest.raises(ConcurrentModification):
+        storage.commit(
+            Change(
+                instance=instance("i1", revision=3, state="moved"),
+                expected_revision=2,
+                events=(third,),
+                reopen=("t-i1",),
+            )  # type: ignore[arg-type]
+        )
+    assert storage.load("i1").revision == 2 and len(storage.history("i1")) == 2
+    assert storage.find_timers(TimerQuery(statuses=("pending",), ids=())) == []

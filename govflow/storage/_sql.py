@@ -8,4 +8,4 @@ AUDIT_COLUMNS = (
     "instance_id, seq, kind, event, source, dest, actor, roles, on_behalf_of, at, payload, "
     "justification, overrides, workflow_version, detail, prev_hash, hash"
 )
-TIMER_COLUMNS = "id, instance_id, name, due, action, state, params, provisional, status"
+TIMER_COLUMNS = "id, instance_id, name, due, action, state, params, provisional, status, attempts, retry_at, last_error"

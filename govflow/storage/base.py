@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -49,7 +49,9 @@ class Change:
     `claim` lists (timer id, new status) for timers this change consumes: each must still be
     pending, which is what makes a timer fire exactly once however many sweepers run.
     `settle` lists (timer id, new status) for open timers this change closes (state left,
-    duty met); a timer already closed is left alone. `keys` replaces the instance's index
+    duty met); a timer already closed is left alone. `reopen` lists parked (``failed``) timers
+    an operator re-arms: each goes back to pending with its failure count cleared, and must
+    still be failed (else `ConcurrentModification`). `keys` replaces the instance's index
     entries when not None.
     """
 
@@ -60,6 +62,7 @@ class Change:
     claim: tuple[tuple[str, str], ...] = ()
     settle: tuple[tuple[str, str], ...] = ()
     keys: tuple[tuple[str, str], ...] | None = None
+    reopen: tuple[str, ...] = ()
     data_changed: bool = True
     marks_changed: bool = True
     """Whether the instance's data / marks differ from the stored ones (adapters may skip
@@ -99,9 +102,10 @@ class Query:
 
 @attrs.frozen
 class TimerQuery:
-    """Which timers to list, with their instances: by status, due window, workflow and unit.
+    """Which timers to list, with their instances: by status, due window, workflow, unit, ids.
 
-    `due_from` is inclusive, `due_to` exclusive. Ordered by due time.
+    `due_from` is inclusive, `due_to` exclusive; `failed_attempts` keeps only timers whose
+    sweep has failed at least once (pending ones being retried, parked ones). Ordered by due time.
     """
 
     statuses: tuple[str, ...] = ("pending", "overdue")
@@ -110,7 +114,13 @@ class TimerQuery:
     workflow: str | None = None
     unit: str | None = None
     provisional: bool | None = None
+    ids: tuple[str, ...] | None = None
+    failed_attempts: bool = False
     limit: int | None = None
+
+
+Versions = Collection[tuple[str, int]]
+"""(workflow, version) pairs: the definitions an engine has registered."""
 
 
 class Storage(ABC):
@@ -141,15 +151,44 @@ class Storage(ABC):
         """The instance's open timers (pending or overdue), soonest first."""
 
     @abstractmethod
-    def claim_due(self, now: datetime, limit: int, *, worker: str, lease: timedelta) -> list[Timer]:
+    def claim_due(
+        self, now: datetime, limit: int, *, worker: str, lease: timedelta, workflows: Versions | None = None
+    ) -> list[Timer]:
         """Lease up to `limit` pending timers due at or before `now` to `worker` until
         `now + lease`, soonest first, skipping timers under an unexpired lease (anyone's: a
-        sweep never picks up again what it leased earlier, so it always ends).
+        sweep never picks up again what it leased earlier, so it always ends) and timers
+        backing off after a failed attempt (`Timer.retry_at` after `now`).
+
+        `workflows`, when given, limits the lease to timers of instances pinned to one of those
+        (workflow, version) pairs: an engine never even leases a timer it has no definition
+        for, so a sweeper that lacks a module leaves those timers pending for one that has it.
 
         The lease only spreads work between sweepers: a timer still fires exactly once because
         the change that acts on it must `claim` it while pending. A worker that dies leaves its
         leased timers to be taken again once the lease runs out.
         """
+
+    @abstractmethod
+    def due_elsewhere(self, now: datetime, workflows: Versions) -> dict[tuple[str, int], int]:
+        """How many pending timers due at or before `now` belong to instances of (workflow,
+        version) pairs *not* in `workflows`, by pair: what a sweep with those definitions
+        leaves for another (leases and back-off ignored)."""
+
+    @abstractmethod
+    def record_attempt(self, timer_id: str, *, attempts: int, retry_at: datetime, error: str) -> bool:
+        """Note a failed attempt on a still-pending timer: its failure count, when it may be
+        tried again, and why it failed; the lease is released. False if the timer is no longer
+        pending (someone else settled it), and nothing is written."""
+
+    @abstractmethod
+    def release(self, timer_ids: Sequence[str], *, worker: str) -> int:
+        """Give back `worker`'s leases on still-pending timers (a sweeper stopping or failing
+        mid-batch), so other sweepers take them now rather than when the lease runs out;
+        return how many were released."""
+
+    @abstractmethod
+    def instance_versions(self) -> dict[tuple[str, int], int]:
+        """How many instances are stored per (workflow, version): what a reader needs loaded."""
 
     @abstractmethod
     def find_timers(self, query: TimerQuery) -> list[tuple[Timer, Instance]]:

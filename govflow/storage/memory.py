@@ -17,7 +17,7 @@ import attrs
 from govflow.audit import AuditEvent
 from govflow.errors import ConcurrentModification, InstanceNotFound
 from govflow.instance import Instance
-from govflow.storage.base import Change, Query, Storage, TimerQuery, index_value
+from govflow.storage.base import Change, Query, Storage, TimerQuery, Versions, index_value
 from govflow.timer import Timer
 
 
@@ -55,6 +55,9 @@ class MemoryStorage(Storage):
         for timer_id, _ in change.claim:
             if timer_id not in self._pending:
                 raise ConcurrentModification(inst.id, change.expected_revision, actual)
+        for timer_id in change.reopen:
+            if timer_id not in self._timers or self._timers[timer_id].status != "failed":
+                raise ConcurrentModification(inst.id, change.expected_revision, actual)
 
     def _apply(self, change: Change) -> None:
         inst = change.instance
@@ -70,6 +73,10 @@ class MemoryStorage(Storage):
             self._timers[timer.id] = timer
             self._pending[timer.id] = timer
             mine.add(timer.id)
+        for timer_id in change.reopen:
+            timer = attrs.evolve(self._timers[timer_id], status="pending", attempts=0, retry_at=None, last_error=None)
+            self._timers[timer_id] = self._pending[timer_id] = timer
+            mine.add(timer_id)
         if change.keys is not None:
             self._reindex(inst.id, change.keys)
 
@@ -137,6 +144,8 @@ class MemoryStorage(Storage):
                 and (query.due_from is None or t.due >= query.due_from)
                 and (query.due_to is None or t.due < query.due_to)
                 and (query.provisional is None or t.provisional == query.provisional)
+                and (query.ids is None or t.id in query.ids)
+                and (not query.failed_attempts or t.attempts > 0)
             ]
         found = [
             (t, inst)
@@ -159,20 +168,76 @@ class MemoryStorage(Storage):
                     moved += 1
         return moved
 
-    def claim_due(self, now: datetime, limit: int, *, worker: str, lease: timedelta) -> list[Timer]:
+    def claim_due(
+        self, now: datetime, limit: int, *, worker: str, lease: timedelta, workflows: Versions | None = None
+    ) -> list[Timer]:
         """Lease due pending timers to `worker` (scans the pending timers: fine for a twin)."""
+        wanted = None if workflows is None else set(workflows)
         with self._lock:
             due = sorted(
-                (t for t in self._pending.values() if t.due <= now and self._leasable(t.id, now)),
+                (
+                    t
+                    for t in self._pending.values()
+                    if t.due <= now
+                    and (t.retry_at is None or t.retry_at <= now)
+                    and self._leasable(t.id, now)
+                    and (wanted is None or self._version_of(t) in wanted)
+                ),
                 key=lambda t: (t.due, t.id),
             )[:limit]
             for timer in due:
                 self._leases[timer.id] = (worker, now + lease)
         return due
 
+    def _version_of(self, timer: Timer) -> tuple[str, int]:
+        inst = self._instances[timer.instance_id]
+        return (inst.workflow, inst.workflow_version)
+
     def _leasable(self, timer_id: str, now: datetime) -> bool:
         held = self._leases.get(timer_id)
         return held is None or held[1] <= now
+
+    def due_elsewhere(self, now: datetime, workflows: Versions) -> dict[tuple[str, int], int]:
+        """Due pending timers of versions not in `workflows`, counted by version."""
+        known = set(workflows)
+        counts: dict[tuple[str, int], int] = {}
+        with self._lock:
+            for timer in self._pending.values():
+                key = self._version_of(timer)
+                if timer.due <= now and key not in known:
+                    counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def record_attempt(self, timer_id: str, *, attempts: int, retry_at: datetime, error: str) -> bool:
+        """Note a failed attempt on a pending timer and drop its lease."""
+        with self._lock:
+            current = self._pending.get(timer_id)
+            if current is None:
+                return False
+            updated = attrs.evolve(current, attempts=attempts, retry_at=retry_at, last_error=error)
+            self._timers[timer_id] = self._pending[timer_id] = updated
+            self._leases.pop(timer_id, None)
+            return True
+
+    def release(self, timer_ids: Sequence[str], *, worker: str) -> int:
+        """Drop `worker`'s leases on pending timers."""
+        released = 0
+        with self._lock:
+            for timer_id in timer_ids:
+                held = self._leases.get(timer_id)
+                if held is not None and held[0] == worker and timer_id in self._pending:
+                    del self._leases[timer_id]
+                    released += 1
+        return released
+
+    def instance_versions(self) -> dict[tuple[str, int], int]:
+        """Instances counted by (workflow, version)."""
+        counts: dict[tuple[str, int], int] = {}
+        with self._lock:
+            for inst in self._instances.values():
+                key = (inst.workflow, inst.workflow_version)
+                counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items()))
 
     def put_document(self, kind: str, key: str, doc: Mapping[str, Any]) -> None:
         """Store a deep copy, so later edits by the caller do not leak in."""

@@ -38,7 +38,7 @@ from govflow.audit import AuditEvent
 from govflow.errors import ConcurrentModification, InstanceNotFound, StorageError
 from govflow.instance import Instance
 from govflow.storage._sql import AUDIT_COLUMNS, INSTANCE_COLUMNS, TIMER_COLUMNS
-from govflow.storage.base import Change, Query, Storage, TimerQuery, index_value
+from govflow.storage.base import Change, Query, Storage, TimerQuery, Versions, index_value
 from govflow.timer import Timer
 
 _IMPORT_ERROR: ImportError | None = None
@@ -127,6 +127,14 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "timer leases for concurrent sweepers",
         ('ALTER TABLE {schema}.timers ADD COLUMN leased_by text COLLATE "C", ADD COLUMN lease_until timestamptz',),
     ),
+    (
+        3,
+        "timer retries: failed attempts, back-off, last error",
+        (
+            "ALTER TABLE {schema}.timers ADD COLUMN attempts integer NOT NULL DEFAULT 0, "
+            'ADD COLUMN retry_at timestamptz, ADD COLUMN last_error text COLLATE "C"',
+        ),
+    ),
 )
 """(version, description, SQL statements) in order, the same versions as SQLite's; each
 migration runs in its own transaction. ``{schema}`` stands for the quoted schema name."""
@@ -192,7 +200,7 @@ class PostgresStorage(Storage):
                 _configure(conn)
                 self._migrate(conn, create)
         except psycopg.Error as exc:
-            raise StorageError(f"cannot connect to {self.where}: {self._text(exc)}") from None
+            raise StorageError(f"cannot connect to {self.where}: {self._text(exc)}", permanent=_refused(exc)) from None
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url,
             kwargs=kwargs,
@@ -240,7 +248,8 @@ class PostgresStorage(Storage):
         if current is not None and current > SCHEMA_VERSION:
             raise StorageError(
                 f"schema {self.schema!r} in {self.where} has schema version {current}, newer than this govflow "
-                f"understands ({SCHEMA_VERSION}); upgrade govflow — the database was not touched"
+                f"understands ({SCHEMA_VERSION}); upgrade govflow — the database was not touched",
+                permanent=True,
             )
         if current is None and not create:
             raise StorageError(f"no govflow schema {self.schema!r} in {self.where} (nothing has been stored there yet)")
@@ -298,7 +307,7 @@ class PostgresStorage(Storage):
                     "(server unreachable, or every pooled connection busy)"
                 ) from None
             except PoolClosed:
-                raise StorageError(f"this PostgresStorage on {self.where} was closed") from None
+                raise StorageError(f"this PostgresStorage on {self.where} was closed", permanent=True) from None
             try:
                 if _readable(conn.pgconn.socket):
                     conn.execute("")
@@ -376,7 +385,7 @@ class PostgresStorage(Storage):
         committing = False
         try:
             if len(change.events) == 1 and not (
-                change.also or change.claim or change.settle or change.arm or change.keys is not None
+                change.also or change.claim or change.settle or change.arm or change.reopen or change.keys is not None
             ):
                 committing = True
                 if conn.execute(*self._write_with_event(change)).rowcount != 1:
@@ -446,6 +455,9 @@ class PostgresStorage(Storage):
         at = inst.updated_at
         for timer_id, status in change.claim:
             if conn.execute(sql.claim_timer, (status, at, timer_id)).rowcount != 1:
+                raise ConcurrentModification(inst.id, expected, _revision(conn, sql, inst.id))
+        for timer_id in change.reopen:
+            if conn.execute(sql.reopen_timer, (timer_id,)).rowcount != 1:
                 raise ConcurrentModification(inst.id, expected, _revision(conn, sql, inst.id))
         if change.settle:
             ids, statuses = [t for t, _ in change.settle], [s for _, s in change.settle]
@@ -529,20 +541,59 @@ class PostgresStorage(Storage):
             rows = conn.execute(self._sql.open_timers, (instance_id,)).fetchall()
         return [_timer(row) for row in rows]
 
-    def claim_due(self, now: datetime, limit: int, *, worker: str, lease: timedelta) -> list[Timer]:
+    def claim_due(
+        self, now: datetime, limit: int, *, worker: str, lease: timedelta, workflows: Versions | None = None
+    ) -> list[Timer]:
         """Lease due pending timers in one statement.
 
         ``FOR UPDATE SKIP LOCKED`` makes concurrent sweepers take disjoint batches: rows another
         sweeper is leasing right now (or a fire is claiming) are skipped rather than waited for.
+        With `workflows` the timers are joined to their instances and only those of the given
+        (workflow, version) pairs are leased (the pairs travel as two arrays, so the statement
+        stays one constant string).
         """
+        params: tuple[Any, ...] = (worker, now + lease, now, now, now)
+        if workflows is None:
+            sql, params = self._sql.claim_due, (*params, limit)
+        else:
+            pairs = sorted(set(workflows))
+            if not pairs:
+                return []
+            sql = self._sql.claim_due_of
+            params = (*params, [n for n, _ in pairs], [v for _, v in pairs], limit)
         try:
             with self._reading() as conn:
-                rows = conn.execute(self._sql.claim_due, (worker, now + lease, now, now, limit)).fetchall()
+                rows = conn.execute(sql, params).fetchall()
         except StorageError as exc:
             raise StorageError(str(exc).replace("cannot read from", "cannot lease timers in", 1)) from None
         timers = [_timer(row) for row in rows]
         timers.sort(key=lambda t: (t.due, t.id))
         return timers
+
+    def due_elsewhere(self, now: datetime, workflows: Versions) -> dict[tuple[str, int], int]:
+        """One grouped count over the due pending timers joined with their instances."""
+        known = set(workflows)
+        with self._reading() as conn:
+            rows = conn.execute(self._sql.due_by_version, (now,)).fetchall()
+        return {(name, version): count for name, version, count in rows if (name, version) not in known}
+
+    def record_attempt(self, timer_id: str, *, attempts: int, retry_at: datetime, error: str) -> bool:
+        """Note a failed attempt on a pending timer and release its lease (one statement)."""
+        with self._writing(f"recording a failed attempt on timer {timer_id}") as conn:
+            return conn.execute(self._sql.record_attempt, (attempts, retry_at, error, timer_id)).rowcount == 1
+
+    def release(self, timer_ids: Sequence[str], *, worker: str) -> int:
+        """Clear `worker`'s leases on pending timers (one statement)."""
+        if not timer_ids:
+            return 0
+        with self._writing("releasing leased timers") as conn:
+            return conn.execute(self._sql.release, (list(timer_ids), worker)).rowcount
+
+    def instance_versions(self) -> dict[tuple[str, int], int]:
+        """Instances counted by (workflow, version), in one grouped query."""
+        with self._reading() as conn:
+            rows = conn.execute(self._sql.instance_versions).fetchall()
+        return {(name, version): count for name, version, count in rows}
 
     def find_timers(self, query: TimerQuery) -> list[tuple[Timer, Instance]]:
         """Timers joined with their instances, soonest first."""
@@ -554,10 +605,13 @@ class PostgresStorage(Storage):
             ("i.workflow = %s", query.workflow),
             ("i.unit = %s", query.unit),
             ("t.provisional = %s", query.provisional),
+            ("t.id = ANY(%s::text[])", None if query.ids is None else list(query.ids)),
         ):
             if value is not None:
                 clauses.append(clause)
                 params.append(value)
+        if query.failed_attempts:
+            clauses.append("t.attempts > 0")
         limit = ""
         if query.limit is not None:
             limit = " LIMIT %s"
@@ -660,7 +714,11 @@ class _Statements:
             "WHERE t.id = v.id AND t.status IN ('pending', 'overdue')"
         ).encode()
         self.insert_timer = (
-            f"INSERT INTO {s}.timers ({TIMER_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s::jsonb,%s,%s)"
+            f"INSERT INTO {s}.timers ({TIMER_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s::jsonb,%s,%s,%s,%s,%s)"
+        ).encode()
+        self.reopen_timer = (
+            f"UPDATE {s}.timers SET status = 'pending', closed_at = NULL, attempts = 0, retry_at = NULL, "
+            "last_error = NULL, leased_by = NULL, lease_until = NULL WHERE id = %s AND status = 'failed'"
         ).encode()
         self.delete_keys = f"DELETE FROM {s}.index_keys WHERE instance_id = %s".encode()
         self.insert_keys = (
@@ -673,11 +731,38 @@ class _Statements:
             f"SELECT {TIMER_COLUMNS} FROM {s}.timers WHERE instance_id = %s "
             "AND status IN ('pending', 'overdue') ORDER BY due, id"
         ).encode()
+        due = (
+            "t.status = 'pending' AND t.due <= %s AND (t.lease_until IS NULL OR t.lease_until <= %s) "
+            "AND (t.retry_at IS NULL OR t.retry_at <= %s)"
+        )
         self.claim_due = (
             f"UPDATE {s}.timers SET leased_by = %s, lease_until = %s WHERE id IN ("
-            f"SELECT id FROM {s}.timers WHERE status = 'pending' AND due <= %s "
-            "AND (lease_until IS NULL OR lease_until <= %s) ORDER BY due, id LIMIT %s FOR UPDATE SKIP LOCKED) "
+            f"SELECT t.id FROM {s}.timers t WHERE {due} ORDER BY t.due, t.id LIMIT %s FOR UPDATE SKIP LOCKED) "
             f"RETURNING {TIMER_COLUMNS}"
+        ).encode()
+        self.claim_due_of = (
+            f"UPDATE {s}.timers SET leased_by = %s, lease_until = %s WHERE id IN ("
+            f"SELECT t.id FROM {s}.timers t JOIN {s}.instances i ON i.id = t.instance_id WHERE {due} "
+            "AND (i.workflow, i.workflow_version) IN (SELECT * FROM unnest(%s::text[], %s::integer[])) "
+            "ORDER BY t.due, t.id LIMIT %s FOR UPDATE OF t SKIP LOCKED) "
+            f"RETURNING {TIMER_COLUMNS}"
+        ).encode()
+        self.due_by_version = (
+            f"SELECT i.workflow, i.workflow_version, COUNT(*) FROM {s}.timers t JOIN {s}.instances i "
+            "ON i.id = t.instance_id WHERE t.status = 'pending' AND t.due <= %s "
+            "GROUP BY i.workflow, i.workflow_version ORDER BY i.workflow, i.workflow_version"
+        ).encode()
+        self.record_attempt = (
+            f"UPDATE {s}.timers SET attempts = %s, retry_at = %s, last_error = %s, leased_by = NULL, "
+            "lease_until = NULL WHERE id = %s AND status = 'pending'"
+        ).encode()
+        self.release = (
+            f"UPDATE {s}.timers SET leased_by = NULL, lease_until = NULL "
+            "WHERE id = ANY(%s::text[]) AND leased_by = %s AND status = 'pending'"
+        ).encode()
+        self.instance_versions = (
+            f"SELECT workflow, workflow_version, COUNT(*) FROM {s}.instances "
+            "GROUP BY workflow, workflow_version ORDER BY workflow, workflow_version"
         ).encode()
         self.reschedule = (
             f"UPDATE {s}.timers AS t SET due = v.due, provisional = v.provisional, params = v.params::jsonb "
@@ -737,6 +822,16 @@ def _lost(exc: BaseException) -> bool:
     if isinstance(exc, pg_errors.AdminShutdown | pg_errors.CrashShutdown | pg_errors.CannotConnectNow):
         return True
     return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError) and getattr(exc, "sqlstate", None) is None
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether a failed connection attempt was refused for a reason waiting cannot heal: bad
+    credentials (SQLSTATE class 28) or a database that does not exist (3D000)."""
+    state = getattr(exc, "sqlstate", None) or ""
+    if state.startswith("28") or state == "3D000":
+        return True
+    text = str(exc)
+    return "authentication failed" in text or ("database" in text and "does not exist" in text)
 
 
 def _revision(conn: psycopg.Connection[Any], sql: _Statements, instance_id: str) -> int | None:
@@ -884,7 +979,20 @@ def _audit(row: Sequence[Any]) -> AuditEvent:
 
 
 def _timer_row(t: Timer) -> tuple[Any, ...]:
-    return (t.id, t.instance_id, t.name, t.due, t.action, t.state, _jsonb(dict(t.params)), t.provisional, t.status)
+    return (
+        t.id,
+        t.instance_id,
+        t.name,
+        t.due,
+        t.action,
+        t.state,
+        _jsonb(dict(t.params)),
+        t.provisional,
+        t.status,
+        t.attempts,
+        t.retry_at,
+        t.last_error,
+    )
 
 
 def _timer(row: Sequence[Any]) -> Timer:
@@ -898,4 +1006,7 @@ def _timer(row: Sequence[Any]) -> Timer:
         params=row[6],
         provisional=row[7],
         status=row[8],
+        attempts=row[9],
+        retry_at=row[10],
+        last_error=row[11],
     )

@@ -23,7 +23,7 @@ from govflow.audit import AuditEvent, format_instant, parse_instant
 from govflow.errors import ConcurrentModification, InstanceNotFound, StorageError
 from govflow.instance import Instance
 from govflow.storage._sql import AUDIT_COLUMNS, INSTANCE_COLUMNS, TIMER_COLUMNS
-from govflow.storage.base import Change, Query, Storage, TimerQuery, index_value
+from govflow.storage.base import Change, Query, Storage, TimerQuery, Versions, index_value
 from govflow.timer import Timer
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -115,9 +115,16 @@ def _v2(db: sqlite_utils.Database) -> None:
     db["timers"].add_column("lease_until", str)  # type: ignore[union-attr]
 
 
+def _v3(db: sqlite_utils.Database) -> None:
+    db["timers"].add_column("attempts", int, not_null_default=0)  # type: ignore[union-attr]
+    db["timers"].add_column("retry_at", str)  # type: ignore[union-attr]
+    db["timers"].add_column("last_error", str)  # type: ignore[union-attr]
+
+
 MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (1, "instances, audit, timers, index keys, documents", _v1),
     (2, "timer leases for concurrent sweepers", _v2),
+    (3, "timer retries: failed attempts, back-off, last error", _v3),
 )
 """(version, description, function) in order; each runs in its own transaction."""
 
@@ -173,7 +180,8 @@ class SQLiteStorage(Storage):
         if current > SCHEMA_VERSION:
             raise StorageError(
                 f"{self.path!r} has schema version {current}, newer than this govflow understands "
-                f"({SCHEMA_VERSION}); upgrade govflow — the database was not touched"
+                f"({SCHEMA_VERSION}); upgrade govflow — the database was not touched",
+                permanent=True,
             )
         for version, description, migrate in MIGRATIONS:
             if version <= current:
@@ -279,9 +287,17 @@ class SQLiteStorage(Storage):
             )
         if change.arm:
             conn.executemany(
-                f"INSERT INTO timers ({TIMER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO timers ({TIMER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [_timer_row(t) for t in change.arm],
             )
+        for timer_id in change.reopen:
+            reopened = conn.execute(
+                "UPDATE timers SET status = 'pending', closed_at = NULL, attempts = 0, retry_at = NULL, "
+                "last_error = NULL, leased_by = NULL, lease_until = NULL WHERE id = ? AND status = 'failed'",
+                (timer_id,),
+            )
+            if reopened.rowcount != 1:
+                raise ConcurrentModification(inst.id, change.expected_revision, change.expected_revision)
         if change.keys is not None:
             conn.execute("DELETE FROM index_keys WHERE instance_id = ?", (inst.id,))
             conn.executemany(
@@ -362,15 +378,32 @@ class SQLiteStorage(Storage):
             ).fetchall()
         return [_timer(row) for row in rows]
 
-    def claim_due(self, now: datetime, limit: int, *, worker: str, lease: timedelta) -> list[Timer]:
-        """Lease due pending timers in one write transaction (the partial index finds them)."""
+    def claim_due(
+        self, now: datetime, limit: int, *, worker: str, lease: timedelta, workflows: Versions | None = None
+    ) -> list[Timer]:
+        """Lease due pending timers in one write transaction (the partial index finds them;
+        with `workflows`, joined to their instances and limited to those versions)."""
         at = format_instant(now)
+        params: list[Any] = [at, at, at]
+        join = versions = ""
+        if workflows is not None:
+            pairs = sorted(set(workflows))
+            if not pairs:
+                return []
+            # CROSS JOIN keeps the due timers the outer loop (SQLite does not reorder it): each is
+            # checked with a primary-key lookup, never a scan of every instance of a workflow.
+            join = " CROSS JOIN instances i ON i.id = t.instance_id"
+            versions = f" AND (i.workflow, i.workflow_version) IN (VALUES {', '.join('(?, ?)' for _ in pairs)})"
+            params.extend(value for pair in pairs for value in pair)
+        params.append(limit)
+        columns = ", ".join(f"t.{c.strip()}" for c in TIMER_COLUMNS.split(","))
         try:
             with self._write() as conn:
                 rows = conn.execute(
-                    f"SELECT {TIMER_COLUMNS} FROM timers WHERE status = 'pending' AND due <= ? "
-                    "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY due, id LIMIT ?",
-                    (at, at, limit),
+                    f"SELECT {columns} FROM timers t{join} WHERE t.status = 'pending' AND t.due <= ? "
+                    "AND (t.lease_until IS NULL OR t.lease_until <= ?) AND (t.retry_at IS NULL OR t.retry_at <= ?)"
+                    f"{versions} ORDER BY t.due, t.id LIMIT ?",
+                    params,
                 ).fetchall()
                 conn.executemany(
                     "UPDATE timers SET leased_by = ?, lease_until = ? WHERE id = ?",
@@ -379,6 +412,57 @@ class SQLiteStorage(Storage):
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"cannot lease timers in {self.path!r}: {exc}") from None
         return [_timer(row) for row in rows]
+
+    def due_elsewhere(self, now: datetime, workflows: Versions) -> dict[tuple[str, int], int]:
+        """One grouped count over the due pending timers joined with their instances."""
+        known = set(workflows)
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT i.workflow, i.workflow_version, COUNT(*) FROM timers t "
+                "JOIN instances i ON i.id = t.instance_id WHERE t.status = 'pending' AND t.due <= ? "
+                "GROUP BY i.workflow, i.workflow_version ORDER BY i.workflow, i.workflow_version",
+                (format_instant(now),),
+            ).fetchall()
+        return {(name, version): count for name, version, count in rows if (name, version) not in known}
+
+    def record_attempt(self, timer_id: str, *, attempts: int, retry_at: datetime, error: str) -> bool:
+        """Note a failed attempt on a pending timer and release its lease."""
+        try:
+            with self._write() as conn:
+                cursor = conn.execute(
+                    "UPDATE timers SET attempts = ?, retry_at = ?, last_error = ?, leased_by = NULL, "
+                    "lease_until = NULL WHERE id = ? AND status = 'pending'",
+                    (attempts, format_instant(retry_at), error, timer_id),
+                )
+                return cursor.rowcount == 1
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"write to {self.path!r} failed: {exc}") from None
+
+    def release(self, timer_ids: Sequence[str], *, worker: str) -> int:
+        """Clear `worker`'s leases on pending timers in one transaction."""
+        if not timer_ids:
+            return 0
+        try:
+            with self._write() as conn:
+                return sum(
+                    conn.execute(
+                        "UPDATE timers SET leased_by = NULL, lease_until = NULL "
+                        "WHERE id = ? AND leased_by = ? AND status = 'pending'",
+                        (timer_id, worker),
+                    ).rowcount
+                    for timer_id in timer_ids
+                )
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"write to {self.path!r} failed: {exc}") from None
+
+    def instance_versions(self) -> dict[tuple[str, int], int]:
+        """Instances counted by (workflow, version), in one grouped query."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT workflow, workflow_version, COUNT(*) FROM instances GROUP BY workflow, workflow_version "
+                "ORDER BY workflow, workflow_version"
+            ).fetchall()
+        return {(name, version): count for name, version, count in rows}
 
     def find_timers(self, query: TimerQuery) -> list[tuple[Timer, Instance]]:
         """Timers joined with their instances, soonest first."""
@@ -394,6 +478,11 @@ class SQLiteStorage(Storage):
             if value is not None:
                 clauses.append(clause)
                 params.append(value)
+        if query.ids is not None:
+            clauses.append(f"t.id IN ({', '.join('?' * len(query.ids))})" if query.ids else "0")
+            params.extend(query.ids)
+        if query.failed_attempts:
+            clauses.append("t.attempts > 0")
         limit = ""
         if query.limit is not None:
             limit = " LIMIT ?"
@@ -552,6 +641,9 @@ def _timer_row(t: Timer) -> tuple[Any, ...]:
         _dumps(dict(t.params)),
         int(t.provisional),
         t.status,
+        t.attempts,
+        format_instant(t.retry_at) if t.retry_at is not None else None,
+        t.last_error,
     )
 
 
@@ -566,4 +658,7 @@ def _timer(row: tuple[Any, ...]) -> Timer:
         params=json.loads(row[6]),
         provisional=bool(row[7]),
         status=row[8],
+        attempts=row[9],
+        retry_at=parse_instant(row[10]) if row[10] is not None else None,
+        last_error=row[11],
     )

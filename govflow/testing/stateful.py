@@ -296,7 +296,12 @@ def _expected_timers(
         inside = set(workflow.inside(node))
         entry = max((i for i, e in enumerate(history) if e.dest in inside and e.source not in inside), default=0)
         since = history[entry + 1 :]
-        failed = {e.detail.get("timer") for e in since if e.event == "timer_failed"}
+        failed: set[Any] = set()  # parked timers, unless an operator re-armed them since
+        for e in since:
+            if e.event == "timer_failed":
+                failed.add(e.detail.get("timer"))
+            elif e.event == "timer_rearmed":
+                failed.discard(e.detail.get("timer"))
         for spec in workflow.state(node).all_deadlines():
             if isinstance(spec, dl.Recurring):
                 expected.add((node, spec.name))
