@@ -694,11 +694,15 @@ def _access_problems(wf: Workflow) -> list[str]:
     events = set(wf.events)
     for t in wf.transitions:
         for entry in t.roles:
+            if not isinstance(entry, str | ac.Requirement):
+                problems.append(f"transition {t.event!r} has role {entry!r}: a role is a name or a requirement")
             if isinstance(entry, ac.Relative) and entry.name not in ac.RESOLVERS:
                 problems.append(
                     f"transition {t.event!r} uses unregistered resolver {entry.name!r} (register it with @resolver)"
                 )
         for rule in t.separation:
+            if not isinstance(rule, ac.Separation):
+                problems.append(f"transition {t.event!r} has separation rule {rule!r}, which is not a rule")
             if isinstance(rule, ac.NotActorOf):
                 for name in rule.events:
                     if name not in events:

@@ -285,3 +285,16 @@ def test_schedule_documents_are_schedule_errors(text: str) -> None:
 
     with pytest.raises(InvalidSchedule):
         YearSchedule.from_json(text)
+
+
+def test_a_role_that_is_neither_a_name_nor_a_requirement_is_a_definition_error() -> None:
+    # Found by tests/test_fuzz.py: it used to pass from_json and break compiling (AttributeError).
+    with pytest.raises(DefinitionError, match="has role None: a role is a name or a requirement"):
+        Workflow.from_json(_with(("transitions", 0, "roles"), [None]))
+    with pytest.raises(DefinitionError, match="separation rule 5, which is not a rule"):
+        Workflow.from_json(_with(("transitions", 0, "separation"), [5]))
+
+
+def test_an_actor_without_an_id_is_invalid_data() -> None:
+    with pytest.raises(InvalidData, match="an Actor needs a non-empty id"):
+        Actor(" ", roles={"clerk"})
