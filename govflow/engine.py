@@ -56,8 +56,8 @@ from govflow.storage.base import Change, Query, Storage, TimerQuery, index_keys
 from govflow.storage.memory import MemoryStorage
 from govflow.timer import Timer
 from govflow.values import (
-    MAX_INTEGER,
     MAX_PAGE,
+    MAX_REVISION,
     identifier,
     identifiers,
     instant,
@@ -257,7 +257,7 @@ class Engine:
         """
         compiled = self._compile_for(
             identifier(workflow, "workflow"),
-            None if version is None else whole_number(version, "version", low=1, high=MAX_INTEGER),
+            None if version is None else whole_number(version, "version", low=1, high=MAX_REVISION),
         )
         _require_actor(actor)
         _require_justification(justification)
@@ -380,7 +380,7 @@ class Engine:
         if payload is not None:
             payload = json_object(payload, "payload", what=f"payload of {event!r}", objects=True)
         if expected_revision is not None:
-            whole_number(expected_revision, "expected_revision", high=MAX_INTEGER)
+            whole_number(expected_revision, "expected_revision", high=MAX_REVISION)
         instance = self.storage.load(instance_id)
         if expected_revision is not None and instance.revision != expected_revision:
             raise ConcurrentModification(instance_id, expected_revision, instance.revision)

@@ -11,8 +11,8 @@ PostgreSQL can all hold:
   ``{"9": "a"}`` that storage gives back);
 * text is valid Unicode (no lone surrogates: it must encode as UTF-8) and holds no NUL
   (U+0000), which PostgreSQL cannot store;
-* numbers are finite; integers lie within ±`MAX_INTEGER` (what a verifier in any language
-  reads exactly); ``-0.0`` is normalised to ``0.0`` (equal in value, and PostgreSQL's jsonb has
+* numbers are finite; integers have at most 100 digits (`MAX_INTEGER`); ``-0.0`` is
+  normalised to ``0.0`` (equal in value, and PostgreSQL's jsonb has
   no negative zero);
 * values nest at most `MAX_DEPTH` containers deep;
 * identifiers (instance ids, event names, actor ids, units, workflow and state names) are
@@ -36,9 +36,14 @@ MAX_DEPTH = 64
 levels; the bound keeps every recursive step (hashing, encoding, storing) far from Python's
 recursion limit, with room for the engine's own wrapping (reports carry a child's data)."""
 
-MAX_INTEGER = 2**63 - 1
-"""The largest integer magnitude accepted: a signed 64-bit integer, which JSON readers in other
-languages (an auditor's verifier) read exactly. An 18-digit 身份证 number still fits."""
+MAX_INTEGER = 10**100 - 1
+"""The largest integer magnitude accepted (100 digits): every adapter stores such integers
+exactly (JSON text in SQLite, numeric in PostgreSQL's jsonb), and it stays far below Python's
+limit on converting integers to text (4,300 digits), past which encoding itself fails."""
+
+MAX_REVISION = 2**63 - 1
+"""The largest workflow version or expected revision accepted: both are 64-bit integer columns
+in the SQL adapters."""
 
 MAX_IDENTIFIER_LENGTH = 255
 """The longest identifier (instance id, event, actor, unit, workflow or state name) accepted."""
@@ -98,7 +103,7 @@ class _Walk:
             return value
         if isinstance(value, int):
             if abs(value) > MAX_INTEGER:
-                self.fault(path, f"integer of {value.bit_length()} bits is outside ±(2**63 - 1)")
+                self.fault(path, f"integer of {value.bit_length()} bits has more than 100 digits (the most accepted)")
             return value
         if isinstance(value, float):
             if not math.isfinite(value):
@@ -128,7 +133,8 @@ class _Walk:
             if not isinstance(key, str):
                 self.fault(
                     path,
-                    f"key {key!r} ({type(key).__name__}) is not text — JSON object keys are text (use {str(key)!r})",
+                    f"key {_short(key)} ({type(key).__name__}) is not text — JSON object keys are text"
+                    + (f" (use {str(key)!r})" if isinstance(key, int | float) and abs(key) < 10**20 else ""),
                 )
                 continue
             problem = text_problem(key)
@@ -205,7 +211,7 @@ def whole_number(value: Any, where: str, *, low: int = 0, high: int = MAX_PAGE) 
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidData(f"{where} must be a whole number, got {type(value).__name__} {_short(value)}")
     if not low <= value <= high:
-        raise InvalidData(f"{where} must be from {low} to {high} (inclusive), not {value}")
+        raise InvalidData(f"{where} must be from {low} to {high} (inclusive), not {_short(value)}")
     return value
 
 
@@ -246,5 +252,12 @@ def loads(document: Any, where: str) -> Any:
 
 
 def _short(value: Any) -> str:
-    shown = repr(value)
+    """`repr(value)`, cut to 60 characters; safe for any value (an integer past Python's
+    int-to-text limit, or a repr that raises, is described instead)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"<an integer of {value.bit_length()} bits>"
+    try:
+        shown = repr(value)
+    except Exception:  # a repr that raises must not replace the refusal it is part of
+        return f"<a {type(value).__name__}>"
     return shown if len(shown) <= 60 else shown[:57] + "..."

@@ -51,8 +51,11 @@ texts = st.one_of(
 
 numbers = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70),
-    st.sampled_from([2**63 - 1, 2**63, -(2**63), 10**30, 0, -0.0, float("nan"), float("inf"), -float("inf")]),
+    st.sampled_from(
+        [2**63, -(2**63), 10**30, 10**100 - 1, 10**100, 0, -0.0, float("nan"), float("inf"), -float("inf")]
+    ),
     st.floats(),
+    st.integers(4300, 4400).map(lambda digits: -(10**digits)),  # past Python's int-to-text limit
 )
 odd = st.one_of(
     st.sets(st.integers(), max_size=2),
