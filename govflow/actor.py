@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 import attrs
 
+from govflow.errors import InvalidData
+
 
 def _roles(value: Iterable[str] | str) -> frozenset[str]:
     if isinstance(value, str):
@@ -28,7 +30,7 @@ class Actor:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
-            raise ValueError("an Actor needs a non-empty id")
+            raise InvalidData("an Actor needs a non-empty id")
 
     def has_any(self, roles: frozenset[str]) -> bool:
         """True when the actor holds at least one of `roles` (``"*"`` admits every actor)."""

@@ -35,7 +35,8 @@ import attrs
 from holidays.countries.china import China, ChinaStaticHolidays
 
 from govflow.clock import SHANGHAI, require_aware
-from govflow.errors import CalendarError, DateOutsideCalendar, InvalidSchedule
+from govflow.errors import CalendarError, DateOutsideCalendar, InvalidData, InvalidSchedule
+from govflow.values import loads
 
 __all__ = [
     "PACKAGE_OFFICIAL_YEARS",
@@ -381,9 +382,9 @@ class YearSchedule:
     def from_json(cls, text: str, *, origin: str = "<json>") -> YearSchedule:
         """Parse and validate the JSON form; `origin` names the file in errors."""
         try:
-            raw: Any = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidSchedule(origin, [f"not valid JSON: {exc}"]) from None
+            raw: Any = loads(text, "schedule")
+        except InvalidData as exc:
+            raise InvalidSchedule(origin, [str(exc)]) from None
         if not isinstance(raw, dict):
             raise InvalidSchedule(origin, ["the top level must be a JSON object"])
         problems: list[str] = []

@@ -35,7 +35,7 @@ from govflow.config import resolve as resolve_config
 from govflow.definition import Workflow
 from govflow.directory import Directory
 from govflow.engine import Due, Engine, TickOutcome
-from govflow.errors import AuditIntegrityError, GovflowError, UnknownWorkflow
+from govflow.errors import AuditIntegrityError, GovflowError, InvalidData, UnknownWorkflow
 from govflow.storage.base import Storage
 from govflow.storage.sqlite import SQLiteStorage
 from govflow.sweep import Worker, WorkerPolicy
@@ -283,7 +283,7 @@ def make_actor(actor: str, roles: Sequence[str], unit: str | None) -> Actor:
     """The `Actor` described by ``--actor``, ``--role`` (repeated) and ``--unit``."""
     try:
         return Actor(actor, roles=frozenset(roles), unit=unit)
-    except ValueError as exc:
+    except (ValueError, InvalidData) as exc:
         raise CliError(f"--actor: {exc}") from None
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from govflow.errors import NaiveDatetime
+from govflow.errors import ClockWentBackwards, NaiveDatetime
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 """The default time zone of govflow's calendars and deadlines (北京时间)."""
@@ -61,10 +61,11 @@ class FakeClock:
         return self._now
 
     def advance(self, delta: timedelta | None = None, /, **parts: float) -> datetime:
-        """Move forward by `delta` or by `timedelta(**parts)`; time never runs backwards."""
+        """Move forward by `delta` or by `timedelta(**parts)`; time never runs backwards
+        (`ClockWentBackwards`, a `ValueError` too)."""
         step = delta if delta is not None else timedelta(**parts)
         if step < timedelta(0):
-            raise ValueError(f"a FakeClock only moves forward, not by {step}")
+            raise ClockWentBackwards(self._now + step, self._now)
         self._now = self._now + step
         return self._now
 
@@ -72,7 +73,7 @@ class FakeClock:
         """Jump to `when` (timezone-aware, not earlier than now)."""
         require_aware(when, "FakeClock.set")
         if when < self._now:
-            raise ValueError(f"a FakeClock only moves forward: {when} is before {self._now}")
+            raise ClockWentBackwards(when, self._now)
         self._now = when
         return self._now
 

@@ -7,7 +7,6 @@ then stored in its plain JSON form. Without a schema, data only has to be JSON-s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +18,8 @@ from cattrs.preconf.json import make_converter
 from cattrs.v import format_exception
 
 from govflow.errors import InvalidData
+from govflow.registry import Registry, qualified_name
+from govflow.values import json_object, json_value
 
 converter = make_converter(forbid_extra_keys=True, detailed_validation=True)
 """The cattrs converter govflow structures data with (dates as ISO strings)."""
@@ -90,17 +91,30 @@ converter.register_structure_hook(date, _date)
 converter.register_structure_hook(datetime, _datetime)
 
 
+SCHEMAS: Registry[type] = Registry("schema")
+"""Data and payload schemas by name (``module:QualName``): the only classes a JSON definition can
+name. A `Workflow` registers its own schemas when it is built; `register_schema` adds others. A
+definition document is data, so loading one never imports a module it names."""
+
+
+def register_schema(cls: type, name: str | None = None) -> type:
+    """Register an attrs class as a schema JSON definitions may name (as `name`, by default
+    ``module:QualName``); usable as a class decorator. Returns the class."""
+    SCHEMAS.add(name or qualified_name(cls), cls)
+    return cls
+
+
 def validate(schema: type | None, data: Mapping[str, Any], what: str) -> tuple[dict[str, Any], Any]:
     """Check `data` against `schema`; return (plain JSON form, structured object or None).
 
-    Raises `InvalidData` listing every problem, with its path (``$.members[2]``).
+    Raises `InvalidData` listing every problem, with its path (``$.members[2]``). The plain
+    form follows the input rules of `govflow.values` (``-0.0`` is normalised to ``0.0``).
     """
     if not isinstance(data, Mapping):
         raise InvalidData(f"{what} must be a mapping of field names to values, got {type(data).__name__}")
     if schema is None:
-        plain = dict(data)
-        ensure_json(plain, what)
-        return plain, None
+        return json_object(data, "data", what=what), None
+    json_object(data, "data", what=what, objects=True)  # depth, keys and text before cattrs recurses
     try:
         model: Any = converter.structure(dict(data), schema)
     except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
@@ -110,7 +124,7 @@ def validate(schema: type | None, data: Mapping[str, Any], what: str) -> tuple[d
             else [str(exc)]
         )
         raise InvalidData(f"{what} does not fit {schema.__name__}", problems) from None
-    plain = converter.unstructure(model)
+    plain = json_object(converter.unstructure(model), "data", what=what)
     return plain, model
 
 
@@ -129,11 +143,9 @@ def structure(schema: type | None, data: Mapping[str, Any]) -> Any:
 
 
 def ensure_json(value: Any, what: str) -> None:
-    """Raise `InvalidData` unless `value` encodes as JSON (what storage and the audit need)."""
-    try:
-        json.dumps(value, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise InvalidData(f"{what} is not JSON-serialisable: {exc}") from None
+    """Raise `InvalidData` unless `value` follows the input rules of `govflow.values` (what
+    storage and the audit need)."""
+    json_value(value, "value", what=what)
 
 
 def schema_fields(schema: type | None) -> frozenset[str] | None:

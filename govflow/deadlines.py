@@ -227,6 +227,18 @@ def _offsets(value: Iterable[WorkingDays | Days]) -> tuple[WorkingDays | Days, .
     return tuple(value)
 
 
+def _kind_problems(spec: Deadline) -> list[str]:
+    """A deadline's parts must be of their kinds when built (a ``"duration": 5`` read from JSON
+    would otherwise be accepted and fail only when an instance enters the state)."""
+    problems = []
+    for field, kinds in (("duration", Duration), ("anchor", Anchor), ("action", Action)):
+        value = getattr(spec, field)
+        if not isinstance(value, kinds):
+            names = ", ".join(k.__name__ for k in kinds.__args__)
+            problems.append(f"{field} must be one of {names}, not {value!r}")
+    return problems
+
+
 @attrs.frozen
 class Deadline:
     """A named time limit: `duration` counted from `anchor`; `action` when it passes.
@@ -248,6 +260,9 @@ class Deadline:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise DefinitionError("Deadline", ["a deadline needs a non-empty name"], kind="deadline")
+        problems = _kind_problems(self)
+        if problems:
+            raise DefinitionError(self.name, problems, kind="deadline")
         if isinstance(self.anchor, BeforeField) and isinstance(self.duration, ByDate):
             raise DefinitionError(
                 self.name, ["a ByDate deadline cannot be counted back from a milestone"], kind="deadline"

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import attrs
 
@@ -20,12 +21,13 @@ from govflow import access as ac
 from govflow import deadlines as dl
 from govflow.approvals import POLICIES, ApprovalChain, ChainSigner
 from govflow.children import ChildReport, Spawn
-from govflow.data import schema_fields
+from govflow.data import SCHEMAS, register_schema, schema_fields
 from govflow.effects import EFFECTS, Effect
-from govflow.errors import DefinitionError
+from govflow.errors import DefinitionError, InvalidData
 from govflow.guards import GUARDS, Guard
 from govflow.phases import Milestone, Window, overlap_problems
-from govflow.registry import import_by_name, qualified_name
+from govflow.registry import qualified_name
+from govflow.values import json_value
 
 ANY_SOURCE = "*"
 """Use as a transition's source to mean every non-final state (e.g. 撤销 / withdraw)."""
@@ -214,6 +216,9 @@ class Workflow:
         problems = _problems(self)
         if problems:
             raise DefinitionError(self.name or "<unnamed>", problems)
+        for schema in (self.schema, *(t.payload_schema for t in self.transitions)):
+            if schema is not None:
+                register_schema(schema)  # what from_json may name: the code this process built with
 
     @property
     def nodes(self) -> tuple[State, ...]:
@@ -303,27 +308,80 @@ class Workflow:
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> Workflow:
-        """Rebuild a definition from `to_json` output, resolving guards and effects by name."""
-        name = str(doc.get("name", "<json>"))
+        """Rebuild a definition from `to_json` output. A document is data: guards, effects and
+        schemas resolve only through the registries (`GUARDS`, `EFFECTS`, `SCHEMAS`), never by
+        importing a module it names; anything malformed is a `DefinitionError` saying where."""
+        if not isinstance(doc, Mapping):
+            raise DefinitionError("<json>", [f"a workflow definition must be a JSON object, got {type(doc).__name__}"])
+        raw_name = doc.get("name", "<json>")
+        name = raw_name if isinstance(raw_name, str) and raw_name.isprintable() else "<json>"
         try:
-            return cls(
-                name=doc["name"],
-                version=doc["version"],
-                title=doc.get("title", ""),
-                description=doc.get("description", ""),
-                schema=import_by_name(doc["schema"], name) if doc.get("schema") else None,
-                index=doc.get("index", ()),
-                start_roles=doc.get("start_roles", ["*"]),
-                chains=[_chain_from_json(chain) for chain in doc.get("chains", ())],
-                start_guards=[GUARDS.get(n, name) for n in doc.get("start_guards", ())],
-                start_soft_guards=[GUARDS.get(n, name) for n in doc.get("start_soft_guards", ())],
-                milestones=[_spec_from_json(m) for m in doc.get("milestones", ())],
-                sequential_phases=doc.get("sequential_phases", False),
-                states=[_state_from_json(state) for state in doc["states"]],
-                transitions=[_transition_from_json(t, name) for t in doc["transitions"]],
-            )
-        except (KeyError, TypeError) as exc:
-            raise DefinitionError(name, [f"malformed JSON definition: {exc!r}"]) from None
+            doc = json_value(doc, "definition")
+        except InvalidData as exc:
+            raise DefinitionError(name, exc.problems) from None
+        return _located(name, "definition", lambda: cls(
+            name=doc["name"],
+            version=doc["version"],
+            title=doc.get("title", ""),
+            description=doc.get("description", ""),
+            schema=_schema(doc.get("schema"), name),
+            index=doc.get("index", ()),
+            start_roles=doc.get("start_roles", ["*"]),
+            chains=_each(doc, "chains", name, _chain_from_json),
+            start_guards=[GUARDS.get(n, name) for n in _list(doc, "start_guards")],
+            start_soft_guards=[GUARDS.get(n, name) for n in _list(doc, "start_soft_guards")],
+            milestones=_each(doc, "milestones", name, _spec_from_json, mapping=False),
+            sequential_phases=doc.get("sequential_phases", False),
+            states=_each(doc, "states", name, _state_from_json, required=True),
+            transitions=_each(doc, "transitions", name, lambda t: _transition_from_json(t, name), required=True),
+        ))  # fmt: skip
+
+
+_T = TypeVar("_T")
+
+_MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
+"""What building from a malformed document raises inside attrs and the spec classes."""
+
+
+def _located(workflow: str, where: str, build: Callable[[], _T]) -> _T:
+    """`build()`, with any malformation reported as a `DefinitionError` naming `where`."""
+    try:
+        return build()
+    except DefinitionError:
+        raise
+    except _MALFORMED as exc:
+        detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
+        raise DefinitionError(workflow, [f"malformed JSON definition at {where}: {detail}"]) from None
+
+
+def _list(doc: Mapping[str, Any], key: str, *, required: bool = False) -> list[Any]:
+    if key not in doc and required:
+        raise KeyError(key)
+    items = doc.get(key, [])
+    if not isinstance(items, list):
+        raise TypeError(f"{key} must be a list, got {type(items).__name__}")
+    return items
+
+
+def _each(doc: Mapping[str, Any], key: str, workflow: str, parse: Any, *, required: bool = False,
+          mapping: bool = True) -> list[Any]:  # fmt: skip
+    """Parse every item of the list `doc[key]`; a bad item names its place (``states[2]``)."""
+    out = []
+    for i, item in enumerate(_list(doc, key, required=required)):
+        where = f"{key}[{i}]"
+        if mapping and not isinstance(item, Mapping):
+            raise DefinitionError(workflow, [f"{where}: expected a JSON object, got {type(item).__name__}"])
+        out.append(_located(workflow, where, partial(parse, item)))
+    return out
+
+
+def _schema(value: Any, workflow: str) -> type | None:
+    """A schema named in a document, from `SCHEMAS` only (never imported)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise DefinitionError(workflow, [f"a schema is named by text ('module:Name'), not {type(value).__name__}"])
+    return SCHEMAS.get(value, workflow)
 
 
 def _transition_json(t: Transition) -> dict[str, Any]:
@@ -401,7 +459,7 @@ def _spec_from_json(doc: Any) -> Any:
     if isinstance(doc, dict) and doc.get("type") == "date":
         return date.fromisoformat(doc["value"])
     if isinstance(doc, dict) and "type" in doc:
-        cls = _SPEC_TYPES.get(doc["type"])
+        cls = _SPEC_TYPES.get(doc["type"]) if isinstance(doc["type"], str) else None
         if cls is None:
             raise TypeError(f"unknown spec type {doc['type']!r}")
         return cls(**{k: _spec_from_json(v) for k, v in doc.items() if k != "type"})
@@ -463,7 +521,7 @@ def _transition_from_json(doc: Mapping[str, Any], workflow: str) -> Transition:
         guards=[GUARDS.get(n, workflow) for n in doc.get("guards", ())],
         soft_guards=[GUARDS.get(n, workflow) for n in doc.get("soft_guards", ())],
         effects=[EFFECTS.get(n, workflow) for n in doc.get("effects", ())],
-        payload_schema=import_by_name(payload, workflow) if payload else None,
+        payload_schema=_schema(payload, workflow),
         opens=[_spec_from_json(d) for d in doc.get("opens", ())],
         spawn=[_spec_from_json(sp) for sp in doc.get("spawn", ())],
         settle_children=doc.get("settle_children"),
@@ -636,11 +694,15 @@ def _access_problems(wf: Workflow) -> list[str]:
     events = set(wf.events)
     for t in wf.transitions:
         for entry in t.roles:
+            if not isinstance(entry, str | ac.Requirement):
+                problems.append(f"transition {t.event!r} has role {entry!r}: a role is a name or a requirement")
             if isinstance(entry, ac.Relative) and entry.name not in ac.RESOLVERS:
                 problems.append(
                     f"transition {t.event!r} uses unregistered resolver {entry.name!r} (register it with @resolver)"
                 )
         for rule in t.separation:
+            if not isinstance(rule, ac.Separation):
+                problems.append(f"transition {t.event!r} has separation rule {rule!r}, which is not a rule")
             if isinstance(rule, ac.NotActorOf):
                 for name in rule.events:
                     if name not in events:

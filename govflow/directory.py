@@ -19,7 +19,8 @@ from typing import Any, Literal
 
 import attrs
 
-from govflow.errors import DirectoryError
+from govflow.errors import DirectoryError, InvalidData
+from govflow.values import loads
 
 Via = Literal["own", "backup", "delegation"]
 
@@ -382,7 +383,10 @@ class Directory:
     def from_json(cls, text: str) -> Directory:
         """Read a directory from JSON: {"units": [...], "posts": [...], "backups": [...], ...}."""
         try:
-            doc = json.loads(text)
+            doc = loads(text, "directory")
+        except InvalidData as exc:
+            raise DirectoryError([str(exc)]) from None
+        try:
             return cls(
                 units=[Unit(**u) for u in doc.get("units", ())],
                 posts=[Post(**p) for p in doc.get("posts", ())],

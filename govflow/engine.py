@@ -13,7 +13,7 @@ import socket
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import attrs
@@ -24,13 +24,15 @@ from govflow.actor import SYSTEM, Actor
 from govflow.audit import GENESIS, AuditEvent, seal, seal_positional, verify_chain
 from govflow.calendar import Calendar, ChinaCalendar, YearSchedule, china_calendar
 from govflow.children import KEEP
-from govflow.clock import Clock, SystemClock, require_aware
-from govflow.data import ensure_json, structure, validate
+from govflow.clock import Clock, SystemClock
+from govflow.data import structure, validate
 from govflow.definition import Transition, Workflow
 from govflow.directory import Directory
 from govflow.effects import EffectContext
 from govflow.errors import (
     AuditIntegrityError,
+    ClockError,
+    ClockWentBackwards,
     ConcurrentModification,
     DefinitionError,
     DirectoryError,
@@ -56,6 +58,17 @@ from govflow.sweep import RetryPolicy, Sweeper
 from govflow.sweep import TickOutcome as TickOutcome  # re-exported: the sweep's results were defined here
 from govflow.sweep import TickReport as TickReport
 from govflow.timer import Timer
+from govflow.values import (
+    MAX_PAGE,
+    MAX_REVISION,
+    identifier,
+    identifiers,
+    instant,
+    json_object,
+    optional_identifier,
+    text,
+    whole_number,
+)
 
 MAX_FOLLOW_UPS = 64
 """How many events one fire may chain through raised follow-ups before it is called a loop."""
@@ -210,8 +223,12 @@ class Engine:
         return Actor(person, roles={p.position for p in posts}, unit=posts[0].unit if posts else None)
 
     def now(self) -> datetime:
-        """The engine clock's current instant in UTC, as stored (refused if the clock is naive)."""
-        return require_aware(self.clock.now(), "clock.now()").astimezone(UTC)
+        """The engine clock's current instant in UTC, as stored: refused if the clock is naive
+        (`NaiveDatetime`) or outside the years govflow records (`ClockError`, see `govflow.values`)."""
+        try:
+            return instant(self.clock.now(), "clock.now()")
+        except InvalidData as exc:
+            raise ClockError(str(exc)) from None
 
     # -- changing instances -------------------------------------------------------------------
 
@@ -233,9 +250,18 @@ class Engine:
         the workflow's `start_guards` (hard) and `start_soft_guards` (原则上: pass a
         `justification` to override) are checked, e.g. "a sanctioned unit may not apply".
         """
-        compiled = self._compile_for(workflow, version)
+        compiled = self._compile_for(
+            identifier(workflow, "workflow"),
+            None if version is None else whole_number(version, "version", low=1, high=MAX_REVISION),
+        )
         _require_actor(actor)
         _require_justification(justification)
+        unit = optional_identifier(unit, "unit")
+        instance_id = optional_identifier(instance_id, "instance_id")
+        parent_id = optional_identifier(parent_id, "parent_id")
+        if data is not None:
+            typed = compiled.workflow.schema is not None  # a schema may take dates: it checks them itself
+            data = json_object(data, "data", what=f"start data of {workflow!r}", objects=typed)
         instance, change = self._plan_start(
             compiled, actor, data, unit, instance_id, parent_id, justification, self.now()
         )
@@ -342,8 +368,14 @@ class Engine:
         moved on since the caller read it. Follow-up events raised by effects run after this
         one, in the same transaction.
         """
+        instance_id = identifier(instance_id, "instance_id")
+        event = identifier(event, "event")
         _require_actor(actor)
         _require_justification(justification)
+        if payload is not None:
+            payload = json_object(payload, "payload", what=f"payload of {event!r}", objects=True)
+        if expected_revision is not None:
+            whole_number(expected_revision, "expected_revision", high=MAX_REVISION)
         instance = self.storage.load(instance_id)
         if expected_revision is not None and instance.revision != expected_revision:
             raise ConcurrentModification(instance_id, expected_revision, instance.revision)
@@ -406,6 +438,8 @@ class Engine:
         names instances already changing in this commit (a parent settling its children, a
         child reporting up): they are neither settled nor reported to again."""
         instance_id = instance.id
+        if now < instance.updated_at:
+            raise ClockWentBackwards(now, instance.updated_at, instance_id)
         also: list[Change] = []
         compiled = self._compile_for(instance.workflow, instance.workflow_version)
         book = TimerBook(open=self.storage.timers(instance_id), now=now) if compiled.timed else None
@@ -893,10 +927,11 @@ class Engine:
 
     def get(self, instance_id: str) -> Instance:
         """The instance's current record (`InstanceNotFound` if there is none)."""
-        return self.storage.load(instance_id)
+        return self.storage.load(identifier(instance_id, "instance_id"))
 
     def history(self, instance_id: str) -> list[AuditEvent]:
         """The instance's audit events, oldest first."""
+        instance_id = identifier(instance_id, "instance_id")
         self.storage.load(instance_id)
         return self.storage.history(instance_id)
 
@@ -905,7 +940,8 @@ class Engine:
 
         Events held back only by a 原则上 rule are included (they need a justification).
         """
-        instance = self.storage.load(instance_id)
+        _require_actor(actor)
+        instance = self.storage.load(identifier(instance_id, "instance_id"))
         compiled = self._compile_for(instance.workflow, instance.workflow_version)
         return self._available(compiled, instance, actor)
 
@@ -926,6 +962,10 @@ class Engine:
 
         An instance whose guard raises (a bug in that guard's code) is left out and named in the
         result's `problems`, so one broken guard does not hide everyone's work."""
+        _require_actor(actor)
+        workflow = optional_identifier(workflow, "workflow")
+        unit = optional_identifier(unit, "unit")
+        whole_number(limit, "limit")
         items = Inbox()
         roles = actor.roles
         if self.directory is not None and self.directory.knows(actor.id):
@@ -1002,6 +1042,13 @@ class Engine:
         limit: int | None,
         offset: int,
     ) -> Query:
+        """The storage query for `find`/`count`, every argument checked (`govflow.values`)."""
+        workflow = optional_identifier(workflow, "workflow")
+        unit = optional_identifier(unit, "unit")
+        parent_id = optional_identifier(parent_id, "parent_id")
+        where = json_object(where, "where") if where is not None else None
+        limit = None if limit is None else whole_number(limit, "limit", high=MAX_PAGE)
+        offset = whole_number(offset, "offset", high=MAX_PAGE)
         if where:
             if workflow is None:
                 raise InvalidData("a query on data fields must name its workflow")
@@ -1014,10 +1061,9 @@ class Engine:
                     f"cannot query {workflow!r} on {', '.join(missing)}: not indexed "
                     f"(declare it in Workflow(index=...); indexed: {', '.join(sorted(indexed)) or 'none'})"
                 )
-        for bound, label in ((created_from, "created_from"), (created_to, "created_to")):
-            if bound is not None:
-                require_aware(bound, label)
-        states = (state,) if isinstance(state, str) else (tuple(state) if state is not None else None)
+        created_from = None if created_from is None else instant(created_from, "created_from")
+        created_to = None if created_to is None else instant(created_to, "created_to")
+        states = None if state is None else identifiers(state, "state")
         if states is not None and self._hierarchical:
             states = self._leaves_within(workflow, states)
         return Query(
@@ -1044,6 +1090,7 @@ class Engine:
 
     def verify(self, instance_id: str) -> None:
         """Raise `AuditIntegrityError` if the instance's audit chain was tampered with."""
+        instance_id = identifier(instance_id, "instance_id")
         instance = self.storage.load(instance_id)
         try:
             events = self.storage.history(instance_id)
@@ -1133,13 +1180,19 @@ def _with_overdue(marks: Mapping[str, Any], book: TimerBook) -> Mapping[str, Any
 
 
 def _require_justification(justification: Any) -> None:
-    if justification is not None and (not isinstance(justification, str) or not justification.strip()):
+    """A justification is None or non-blank text (`govflow.values.text`)."""
+    if justification is not None and not text(justification, "justification").strip():
         raise InvalidData("a justification must be a non-empty text")
 
 
 def _require_actor(actor: Any) -> None:
+    """The actor is an `Actor` whose id, unit and roles are identifiers (`govflow.values`)."""
     if not isinstance(actor, Actor):
         raise InvalidData(f"actor must be a govflow Actor, got {type(actor).__name__}")
+    identifier(actor.id, "actor id")
+    optional_identifier(actor.unit, "actor unit")
+    for role in actor.roles:
+        identifier(role, "actor role")
 
 
 def _roles_text(roles: Iterable[str]) -> str:
@@ -1173,6 +1226,6 @@ def _apply_payload(
         return dict(data), body
     if not payload:
         return data if isinstance(data, dict) else dict(data), {}
-    ensure_json(dict(payload), f"payload of {event!r}")
-    merged, _ = validate(wf.schema, {**data, **payload}, f"data after the payload of {event!r}")
-    return merged, dict(payload)
+    body = json_object(payload, "payload", what=f"payload of {event!r}")
+    merged, _ = validate(wf.schema, {**data, **body}, f"data after the payload of {event!r}")
+    return merged, body

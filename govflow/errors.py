@@ -7,7 +7,7 @@ Each error carries a message a person can act on, plus the structured facts behi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 
 
 class GovflowError(Exception):
@@ -180,6 +180,29 @@ class NaiveDatetime(GovflowError, ValueError):
             f"{what} is a naive datetime; pass a timezone-aware one "
             "(e.g. datetime(..., tzinfo=ZoneInfo('Asia/Shanghai')))"
         )
+
+
+class ClockError(GovflowError):
+    """The clock gave an instant govflow cannot record (outside the years it stores, or before
+    an event already recorded): fix the clock; nothing was written."""
+
+
+class ClockWentBackwards(ClockError, ValueError):
+    """Time ran backwards: a `FakeClock` told to move back, or an event stamped before the
+    instance's last one (an audit trail is in time order; check the host's clock, e.g. NTP)."""
+
+    def __init__(self, now: datetime, previous: datetime, instance_id: str | None = None) -> None:
+        self.now = now
+        self.previous = previous
+        self.instance_id = instance_id
+        if instance_id is None:
+            message = f"a FakeClock only moves forward: {now.isoformat()} is before {previous.isoformat()}"
+        else:
+            message = (
+                f"the clock says {now.isoformat()}, before the instance's last event at {previous.isoformat()} "
+                f"(instance {instance_id}); an audit trail cannot go back in time — check this host's clock"
+            )
+        super().__init__(message)
 
 
 def _year_ranges(years: Iterable[int]) -> str:

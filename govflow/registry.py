@@ -7,7 +7,6 @@ JSON looks the name up here. An unknown name is a `DefinitionError`, never a sil
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, Generic, TypeVar
 
 from govflow.errors import DefinitionError
@@ -48,19 +47,5 @@ class Registry(Generic[T]):
 
 
 def qualified_name(obj: Any) -> str:
-    """`module:QualName` of a class or function, the form `import_by_name` reads back."""
+    """`module:QualName` of a class or function: the name a schema is registered and written as."""
     return f"{obj.__module__}:{obj.__qualname__}"
-
-
-def import_by_name(path: str, workflow: str = "<json>") -> Any:
-    """Import the object named `module:QualName` (how a data schema is referenced in JSON)."""
-    module_name, _, attr_path = path.partition(":")
-    if not module_name or not attr_path:
-        raise DefinitionError(workflow, [f"{path!r} is not of the form 'module:Name'"])
-    try:
-        obj: Any = importlib.import_module(module_name)
-        for part in attr_path.split("."):
-            obj = getattr(obj, part)
-    except (ImportError, AttributeError) as exc:
-        raise DefinitionError(workflow, [f"cannot import {path!r}: {exc}"]) from None
-    return obj

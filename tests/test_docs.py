@@ -44,6 +44,7 @@ EXAMPLE_MODULE = "leave_request"
 EXECUTED = {
     TUTORIAL: 5,
     DOCS / "access.md": 5,
+    DOCS / "inputs.md": 4,
     DOCS / "time.md": 30,
     DOCS / "testing.md": 5,
     DOCS / "campaigns.md": 5,

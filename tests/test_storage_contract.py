@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -345,3 +346,48 @@ def test_a_parked_timer_is_reopened_only_while_failed(storage: Storage) -> None:
         )
     assert storage.load("i1").revision == 2 and len(storage.history("i1")) == 2
     assert storage.find_timers(TimerQuery(statuses=("pending",), ids=())) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "payload", "fragment"),
+    [
+        ({"z": -0.0}, {}, "data['z']: -0.0 is refused"),
+        ({"t": "a\x00b"}, {}, "data['t']: NUL character (U+0000) at position 1"),
+        ({"n": 1}, {"k": ["\x00"]}, "payload['k'][0]: NUL character"),
+        ({"n": 1}, {"k": "\ud800"}, "payload['k']: lone surrogate U+D800"),
+        ({9: "a"}, {}, "data: key 9 (int) is not text"),
+    ],
+)
+def test_every_adapter_refuses_what_one_of_them_cannot_store(
+    storage: Storage, data: dict[object, object], payload: dict[str, object], fragment: str
+) -> None:
+    from govflow.errors import InvalidData
+
+    first = attrs.evolve(event("i1", 1), payload=payload)  # type: ignore[misc]
+    inst = instance("i1", head=first.hash, data=data)
+    with pytest.raises(InvalidData) as err:
+        storage.commit(Change(instance=inst, expected_revision=0, events=(first,)))
+    assert fragment in str(err.value)
+    with pytest.raises(InstanceNotFound):
+        storage.load("i1")
+    assert storage.history("i1") == []
+
+
+@pytest.mark.parametrize(
+    ("page", "fragment"),
+    [
+        ({"limit": -1}, "limit must be from 0 to 2147483647 (inclusive), not -1"),
+        ({"offset": -1}, "offset must be from 0 to 2147483647 (inclusive), not -1"),
+        ({"limit": 2**70}, "limit must be from 0"),
+        ({"offset": 2**31}, "offset must be from 0"),
+        ({"limit": 1.5}, "limit must be a whole number, got float"),
+    ],
+)
+def test_one_page_bound_on_every_adapter(storage: Storage, page: dict[str, object], fragment: str) -> None:
+    from govflow.errors import InvalidData
+
+    create(storage, "i1")
+    with pytest.raises(InvalidData, match=re.escape(fragment)):
+        storage.find(Query(**page))  # type: ignore[arg-type]
+    assert [i.id for i in storage.find(Query(limit=2**31 - 1, offset=0))] == ["i1"]
+    assert storage.find(Query(limit=0)) == []

@@ -21,6 +21,7 @@ import attrs
 from govflow.audit import AuditEvent
 from govflow.instance import Instance
 from govflow.timer import Timer
+from govflow.values import MAX_PAGE, json_value, text, whole_number
 
 
 def index_value(value: Any) -> str:
@@ -80,6 +81,38 @@ class Change:
         return tuple(found)
 
 
+def _page(value: Any, what: str, *, optional: bool = False) -> None:
+    """One bound for every adapter: a page's limit and offset are 0 … `MAX_PAGE` (SQLite would
+    take -1 as "no limit" and overflow past 64 bits; PostgreSQL refuses both)."""
+    if not (optional and value is None):
+        whole_number(value, what, high=MAX_PAGE)
+
+
+def check_change(change: Change) -> None:
+    """Refuse, before anything is written, what not every adapter can store exactly: the input
+    rules of `govflow.values` for the instance's data and marks and each audit event's text,
+    payload and detail. Storage refuses ``-0.0`` rather than normalising it, since it must keep
+    exactly what was hashed (the engine normalises it on input). Called by every adapter's
+    `Storage.commit`, so all of them agree."""
+    for each in change.all_changes():
+        inst = each.instance
+        where = f"instance {inst.id!r}"
+        for name, value in (("id", inst.id), ("workflow", inst.workflow), ("state", inst.state), ("unit", inst.unit),
+                            ("created_by", inst.created_by), ("parent_id", inst.parent_id)):  # fmt: skip
+            if value is not None:
+                text(value, f"{where} {name}")
+        json_value(inst.data, "data", what=f"{where} data", normalize=False)
+        json_value(inst.marks, "marks", what=f"{where} marks", normalize=False)
+        for event in each.events:
+            label = f"{where} event #{event.seq}"
+            for name, value in (("event", event.event), ("actor", event.actor), ("justification", event.justification),
+                                ("on_behalf_of", event.on_behalf_of)):  # fmt: skip
+                if value is not None:
+                    text(value, f"{label} {name}")
+            json_value(event.payload, "payload", what=f"{label} payload", normalize=False)
+            json_value(event.detail, "detail", what=f"{label} detail", normalize=False)
+
+
 @attrs.frozen
 class Query:
     """Which instances to find. Every criterion is optional; all given must hold.
@@ -96,8 +129,8 @@ class Query:
     created_from: datetime | None = None
     created_to: datetime | None = None
     parent_id: str | None = None
-    limit: int | None = None
-    offset: int = 0
+    limit: int | None = attrs.field(default=None, validator=lambda _s, _a, v: _page(v, "limit", optional=True))
+    offset: int = attrs.field(default=0, validator=lambda _s, _a, v: _page(v, "offset"))
 
 
 @attrs.frozen

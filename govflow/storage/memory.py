@@ -17,7 +17,7 @@ import attrs
 from govflow.audit import AuditEvent
 from govflow.errors import ConcurrentModification, InstanceNotFound
 from govflow.instance import Instance
-from govflow.storage.base import Change, Query, Storage, TimerQuery, Versions, index_value
+from govflow.storage.base import Change, Query, Storage, TimerQuery, Versions, check_change, index_value
 from govflow.timer import Timer
 
 
@@ -39,6 +39,7 @@ class MemoryStorage(Storage):
     def commit(self, change: Change) -> None:
         """Check everything first (this change and the ones that ride along), then apply: a
         failed check leaves no trace."""
+        check_change(change)
         changes = change.all_changes()
         with self._lock:
             for each in changes:

@@ -38,7 +38,7 @@ from govflow.audit import AuditEvent
 from govflow.errors import ConcurrentModification, InstanceNotFound, StorageError
 from govflow.instance import Instance
 from govflow.storage._sql import AUDIT_COLUMNS, INSTANCE_COLUMNS, TIMER_COLUMNS
-from govflow.storage.base import Change, Query, Storage, TimerQuery, Versions, index_value
+from govflow.storage.base import Change, Query, Storage, TimerQuery, Versions, check_change, index_value
 from govflow.timer import Timer
 
 _IMPORT_ERROR: ImportError | None = None
@@ -379,6 +379,7 @@ class PostgresStorage(Storage):
         If the connection drops while the change is being committed, the outcome cannot be
         known from here: the error says so (reload the instance to see).
         """
+        check_change(change)
         sql = self._sql
         inst = change.instance
         conn = self._checkout()

@@ -23,7 +23,7 @@ from govflow.audit import AuditEvent, format_instant, parse_instant
 from govflow.errors import ConcurrentModification, InstanceNotFound, StorageError
 from govflow.instance import Instance
 from govflow.storage._sql import AUDIT_COLUMNS, INSTANCE_COLUMNS, TIMER_COLUMNS
-from govflow.storage.base import Change, Query, Storage, TimerQuery, Versions, index_value
+from govflow.storage.base import Change, Query, Storage, TimerQuery, Versions, check_change, index_value
 from govflow.timer import Timer
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -144,6 +144,14 @@ def _dumps(value: Any) -> str:
     return _ENCODER.encode(value if not isinstance(value, tuple) else list(value))
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if SQLite has not already: on some errors (a full disk,
+    SQLITE_FULL) it rolls back by itself, and a second ROLLBACK would replace the real error
+    ("database or disk is full") with "cannot rollback - no transaction is active"."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
 class SQLiteStorage(Storage):
     """Storage in one SQLite file (or ``":memory:"``), WAL mode, safe for many processes.
 
@@ -214,12 +222,12 @@ class SQLiteStorage(Storage):
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
             try:
                 conn.execute("COMMIT")
             except sqlite3.DatabaseError as exc:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise StorageError(f"commit to {self.path!r} failed: {exc}") from None
 
     @contextmanager
@@ -235,6 +243,7 @@ class SQLiteStorage(Storage):
     def commit(self, change: Change) -> None:
         """Apply `change` (and the changes riding along in `also`) in one transaction, each with
         compare-and-set on its revision."""
+        check_change(change)
         try:
             with self._write() as conn:
                 for each in change.all_changes():
