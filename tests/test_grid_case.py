@@ -548,3 +548,29 @@ def test_dates_used_here_are_the_prc_calendars() -> None:
     assert prc.add_working_days(date(2016, 9, 29), 5) == date(2016, 10, 11)
     assert prc.is_working_day(date(2016, 10, 8)) and prc.is_working_day(date(2016, 10, 9))
     assert not prc.is_working_day(date(2016, 10, 7))
+
+
+# -- the demo ---------------------------------------------------------------------------------------
+
+
+def test_a_street_office_month() -> None:
+    import random
+
+    from govflow.demo.street_office import MONTH_START, demo_month
+
+    engine = Engine(storage=MemoryStorage(), clock=FakeClock(MONTH_START))
+    month = demo_month(engine, random.Random(2026))
+    assert month.cases == len(month.case_ids) == 36
+    assert month.by_state.get("closed", 0) == 35 and month.by_state.get("reported", 0) == 1
+    assert month.redirected >= 1 and month.dispatched >= 10 and month.handled_late >= 1
+    assert set(month.by_top_level) == set(gc.LEVELS)
+    assert sum(month.answers.values()) == 35
+    assert [rank for rank, _, _ in month.ranking] == list(range(1, 7))
+    assert sorted(month.petitions) == ["1号", "2号"]
+    assert "extended 15 days, late: False" in month.petitions["2号"]
+    assert month.broken == 0 and engine.verify_all() == []
+    assert any("转办" in line for line in month.lines())
+    with pytest.raises(TypeError):
+        from govflow.clock import SystemClock
+
+        demo_month(Engine(storage=MemoryStorage(), clock=SystemClock()), random.Random(1))
