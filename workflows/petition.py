@@ -14,7 +14,7 @@ above for a review (复查) within 30 days of the reply, and the review body ans
 days; then a re-review (复核) on the same terms; the 复核 opinion ends the matter. A window that
 passes without a request closes the case.
 
-Collective petitions (集体上访) are incidents of a second workflow, `collective_petition`:
+Collective petitions (集体上访) are incidents of a second workflow, `petition_incident`:
 recorded where they went (national / provincial / city organs), attributed to the responsible
 units (each in full, 涉及多个单位的等同对待), with whether each unit's responsible official came
 to the scene in time. `item4_deduction` and `item5_deduction` read both workflows as facts for
@@ -168,7 +168,7 @@ from govflow.guards import GuardContext, guard
 WORKFLOW_NAME = "petition"
 """The petition case's workflow name."""
 
-INCIDENT_WORKFLOW_NAME = "collective_petition"
+INCIDENT_WORKFLOW_NAME = "petition_incident"
 """The collective-petition incident's workflow name."""
 
 TZ = SHANGHAI
@@ -916,27 +916,27 @@ class Attribution:
     responsible: list[Responsible]
 
 
-@guard("collective_petition.summary_given", "an incident says what happened", on_payload=False)
+@guard("petition_incident.summary_given", "an incident says what happened", on_payload=False)
 def incident_described(ctx: GuardContext) -> bool:
     """The incident record states what happened."""
     return _text(ctx.data.get("summary"))
 
 
-@guard("collective_petition.not_future", "an incident cannot be recorded before it happened")
+@guard("petition_incident.not_future", "an incident cannot be recorded before it happened")
 def incident_not_future(ctx: GuardContext) -> bool:
     """The occurrence day is not after today."""
     day = _day(ctx.data.get("occurred_on"))
     return day is not None and day <= _local(ctx)
 
 
-@guard("collective_petition.unattributed", "the responsible units are attributed by the office, not at start")
+@guard("petition_incident.unattributed", "the responsible units are attributed by the office, not at start")
 def incident_unattributed(ctx: GuardContext) -> bool:
     """Integrity: attribution is its own step."""
     return not ctx.data.get("responsible") and ctx.data.get("attributed_on") is None
 
 
 @guard(
-    "collective_petition.units_named",
+    "petition_incident.units_named",
     "name at least one responsible unit, each once (涉及多个单位的等同对待)",
     source="seed 003 L259",
     on_payload=True,
@@ -947,7 +947,7 @@ def units_named(ctx: GuardContext) -> bool:
     return bool(units) and all(_text(u) for u in units) and len(set(units)) == len(units)
 
 
-@effect("collective_petition.record_attribution", "record the responsible units and the attribution day")
+@effect("petition_incident.record_attribution", "record the responsible units and the attribution day")
 def record_attribution(ctx: EffectContext) -> None:
     """责任认定."""
     ctx.data.update(responsible=ctx.payload["responsible"], attributed_on=_local(ctx).isoformat())
