@@ -53,6 +53,7 @@ EXECUTED = {
     DOCS / "workflows" / "pilot_reform.md": 10,
     DOCS / "workflows" / "grid_case.md": 10,
     DOCS / "workflows" / "petition.md": 7,
+    DOCS / "workflows" / "discipline_agency.md": 5,
 }
 """Pages whose ```python and ```pycon blocks run, with the fewest blocks each must have."""
 
