@@ -508,6 +508,11 @@ def _reference_demo(db_path: str, console: Console, *, seed: int) -> None:
     for line in trips.lines():
         console.print(f"  {line}")
     console.print(f"{len(broken)} broken audit chains among the trips")
+    try:
+        from govflow.demo.street_office import print_month
+    except ImportError:
+        return
+    print_month(db_path, console, seed=seed)
 
 
 # -- definitions ---------------------------------------------------------------------------------

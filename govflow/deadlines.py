@@ -276,24 +276,25 @@ class Deadline:
 
 @attrs.frozen
 class Recurring:
-    """A duty that recurs every period while the state lasts (定期报送): monthly, quarterly,
-    half-yearly or yearly, due `after` the period ends (次月5号前 = Recurring("monthly_report",
-    "month", Days(5))). Each period's deadline is armed when the previous one is met
-    (`satisfied_by`) or passes."""
+    """A duty that recurs every period while the state lasts (定期报送): weekly (Monday to
+    Sunday), monthly, quarterly, half-yearly or yearly, due `after` the period ends (次月5号前 =
+    Recurring("monthly_report", "month", Days(5))), or — with ``after=None`` — by the period's
+    last day (每周召开1次例会 = Recurring("meeting", "week", None)). Each period's deadline is
+    armed when the previous one is met (`satisfied_by`) or passes."""
 
     name: str
-    every: Literal["month", "quarter", "half_year", "year"]
-    after: Days | WorkingDays
+    every: Literal["week", "month", "quarter", "half_year", "year"]
+    after: Days | WorkingDays | None
     satisfied_by: str
     action: Action = OVERDUE
     label: str = ""
     source: str = ""
 
     def __attrs_post_init__(self) -> None:
-        if self.every not in ("month", "quarter", "half_year", "year"):
+        if self.every not in ("week", "month", "quarter", "half_year", "year"):
             raise DefinitionError(
                 self.name,
-                [f"every must be month, quarter, half_year or year, not {self.every!r}"],
+                [f"every must be week, month, quarter, half_year or year, not {self.every!r}"],
                 kind="recurring duty",
             )
 
@@ -307,7 +308,11 @@ _PERIOD_MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
 
 
 def period_of(every: str, day: date) -> tuple[date, date]:
-    """The period (first day, last day) of kind `every` that contains `day`."""
+    """The period (first day, last day) of kind `every` that contains `day`; a week runs
+    Monday to Sunday (ISO 8601)."""
+    if every == "week":
+        monday = day - timedelta(days=day.weekday())
+        return monday, monday + timedelta(days=6)
     months = _PERIOD_MONTHS[every]
     first_month = (day.month - 1) // months * months + 1
     first = date(day.year, first_month, 1)
@@ -317,7 +322,10 @@ def period_of(every: str, day: date) -> tuple[date, date]:
 
 
 def period_label(every: str, first: date) -> str:
-    """A readable period id: 2026-03, 2026-Q1, 2026-H1, 2026."""
+    """A readable period id: 2026-W10, 2026-03, 2026-Q1, 2026-H1, 2026."""
+    if every == "week":
+        iso = first.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
     if every == "month":
         return f"{first.year}-{first.month:02d}"
     if every == "quarter":
@@ -325,6 +333,13 @@ def period_label(every: str, first: date) -> str:
     if every == "half_year":
         return f"{first.year}-H{1 if first.month == 1 else 2}"
     return str(first.year)
+
+
+def recurring_due(spec: Recurring, period_end: date, calendar: Calendar) -> Reckoning:
+    """When a recurring duty's period ending on `period_end` is due: `after` it, or that day."""
+    if spec.after is None:
+        return Reckoning(period_end, False)
+    return due_date(spec.after, period_end, calendar)
 
 
 def due_date(duration: Duration, anchor: date, calendar: Calendar, *, back: bool = False) -> Reckoning:
@@ -419,7 +434,8 @@ def describe(spec: Deadline | Recurring) -> tuple[str, str, str]:
     """(rule, anchor, action) of a deadline or recurring duty, as `govflow show` prints them:
     e.g. ("10 working days (个工作日)", "on entering the state", "mark overdue (逾期)")."""
     if isinstance(spec, Recurring):
-        rule = f"every {spec.every.replace('_', '-')}, due {spec.after} after it ends; met by {spec.satisfied_by}"
+        when = "by its last day" if spec.after is None else f"due {spec.after} after it ends"
+        rule = f"every {spec.every.replace('_', '-')}, {when}; met by {spec.satisfied_by}"
         return rule, "each period", action_text(spec.action)
     rule = str(spec.duration)
     if spec.remind:

@@ -96,7 +96,7 @@ def deadline_timers(
 def recurring_timer(spec: dl.Recurring, *, instance_id: str, state: str, on: date, calendar: Calendar) -> Timer:
     """The timer for the period of `spec` that contains the day `on`."""
     first, last = dl.period_of(spec.every, on)
-    due = dl.due_date(spec.after, last, calendar)
+    due = dl.recurring_due(spec, last, calendar)
     return Timer(
         id=_new_id(),
         instance_id=instance_id,
@@ -129,7 +129,7 @@ def recomputed(timer: Timer, spec: dl.Deadline | dl.Recurring, calendar: Calenda
     """The same timer with its due time recomputed on `calendar` (after a schedule is loaded)."""
     anchor = date.fromisoformat(timer.params["anchor"])
     if isinstance(spec, dl.Recurring):
-        due = dl.due_date(spec.after, anchor, calendar)
+        due = dl.recurring_due(spec, anchor, calendar)
     else:
         due = dl.due_date(spec.duration, anchor, calendar, back=isinstance(spec.anchor, dl.BeforeField))
     if timer.action == "remind":

@@ -158,6 +158,8 @@ def test_demo_creates_the_database_and_prints_a_summary(tmp_path: Path) -> None:
     assert re.search(r"│ broken audit chains \(审计链异常\)\s+│\s+0 │", out)
     # The demo database is a normal govflow database: the other commands work on it.
     assert "因公出国(境) (overseas trips)" in out and "0 broken audit chains among the trips" in out
+    # Last, the 北大街 street office's October: grid cases, 转办, satisfaction, the ranking, petitions.
+    assert "a street office's month" in out and "0 broken audit chains among the street office's cases" in out
     verified = re.search(r"ok: (\d+) audit chain\(s\) verified", ok(run(path, "verify")))
     assert verified is not None and int(verified.group(1)) > 48
 
@@ -212,7 +214,8 @@ def test_show_tables_and_json(db: Path) -> None:
 
 
 def test_show_unknown_workflow_or_version(db: Path) -> None:
-    one_line_error(run(db, "show", "nope"), 1, "unknown workflow 'nope' (registered: doc_approval v1")
+    one_line_error(run(db, "show", "nope"), 1, "unknown workflow 'nope' (registered: ")
+    one_line_error(run(db, "show", "nope"), 1, " doc_approval v1, ")
     one_line_error(run(db, "show", "doc_approval", "--version", "9"), 1, "unknown workflow 'doc_approval v9'")
 
 

@@ -52,6 +52,9 @@ EXECUTED = {
     DOCS / "workflows" / "overseas_trip.md": 10,
     DOCS / "workflows" / "safety_campaign.md": 5,
     DOCS / "workflows" / "pilot_reform.md": 10,
+    DOCS / "workflows" / "grid_case.md": 10,
+    DOCS / "workflows" / "petition.md": 7,
+    DOCS / "workflows" / "discipline_agency.md": 5,
 }
 """Pages whose ```python and ```pycon blocks run, with the fewest blocks each must have."""
 
