@@ -39,6 +39,7 @@ from govflow.errors import AuditIntegrityError, GovflowError, InvalidData, Unkno
 from govflow.storage.base import Storage
 from govflow.storage.sqlite import SQLiteStorage
 from govflow.sweep import Worker, WorkerPolicy
+from govflow.values import MAX_DEPTH
 
 DEFAULT_DB = "govflow.db"
 DEFAULT_DEMO_DB = "govflow-demo.db"
@@ -274,6 +275,8 @@ def parse_json_object(text: str | None, option: str) -> dict[str, Any] | None:
         value = json.loads(source)
     except json.JSONDecodeError as exc:
         raise CliError(f"{option} is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})") from None
+    except RecursionError:
+        raise CliError(f"{option} is nested too deeply (govflow takes at most {MAX_DEPTH} levels)") from None
     if not isinstance(value, dict):
         raise CliError(f"{option} must be a JSON object ({{...}}), not {type(value).__name__}")
     return value

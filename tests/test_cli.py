@@ -308,6 +308,8 @@ def test_start_errors(db: Path, tmp_path: Path) -> None:
     one_line_error(run(db, "start", "nope", *CLERK), 1, "unknown workflow 'nope'")
     one_line_error(run(db, "start", "doc_approval", *CLERK, "--data", "{bad"), 2, "--data is not valid JSON")
     one_line_error(run(db, "start", "doc_approval", *CLERK, "--data", "[1, 2]"), 2, "--data must be a JSON object")
+    deep = "[" * 5000 + "]" * 5000
+    one_line_error(run(db, "start", "doc_approval", *CLERK, "--data", deep), 2, "--data is nested too deeply")
     one_line_error(
         run(db, "start", "doc_approval", *CLERK, "--data", f"@{tmp_path / 'missing.json'}"), 2, "--data: cannot read"
     )
