@@ -33,7 +33,7 @@ Grading (`grading`): ``Band(grade, lower, upper, lower_inclusive=True, upper_inc
 ``Bands(bands best first, resolution="" | "lower" | "upper")`` (a gap/overlap is a
 `DefinitionError` naming it unless resolved or unreachable after rounding),
 ``Gate(grade, requires=[Condition], fall_through="next_band_down" | grade)``.
-Conditions (`conditions`): ``NoFlag(category)``, ``NoFinding(category)``,
+Conditions (`conditions`): ``NoFlag(category)``, ``HasFlag(category)``, ``NoFinding(category)``,
 ``SubGradeIn(assessment, grades)``, ``ScoreBelow(value, inclusive=False)``,
 ``RankFromBottom(n)``, ``GradeIs(grades)``, ``ConsecutiveGrade(grade, periods=2)``.
 Vetoes (`vetoes`): ``Veto(key, category, label, triggers=[IncidentAtLeast(category, deaths=,
@@ -80,6 +80,7 @@ from govflow.scoring.conditions import (
     Condition,
     ConsecutiveGrade,
     GradeIs,
+    HasFlag,
     NoFinding,
     NoFlag,
     RankFromBottom,
@@ -162,6 +163,7 @@ __all__ = [
     "GradeMap",
     "GradeShare",
     "GrowthSteps",
+    "HasFlag",
     "Incident",
     "IncidentAtLeast",
     "IndicatorValue",

@@ -63,6 +63,19 @@ class NoFlag(Condition):
         return ok, f"{'no' if ok else 'has'} flag {self.category}"
 
 
+@kind("has_flag")
+@attrs.frozen
+class HasFlag(Condition):
+    """A veto flag of ``category`` is on the subject (e.g. to attach 「责任追究」 to a veto)."""
+
+    category: str
+
+    def holds(self, situation: Situation) -> tuple[bool, str]:
+        """True when such a flag is on the subject."""
+        ok = self.category in situation.flags
+        return ok, f"{'has' if ok else 'no'} flag {self.category}"
+
+
 @kind("no_finding")
 @attrs.frozen
 class NoFinding(Condition):

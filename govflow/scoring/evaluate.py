@@ -89,9 +89,9 @@ def _deferrals(cohort: Cohort, members: Sequence[Subject], facts: Facts) -> list
             continue
         on_time = {s.subject for s in facts.submissions if s.evidence == rule.defer_unless and s.on_time}
         missing = sorted(m.id for m in members if m.id not in on_time)
-        if missing:
-            ids = {m.id for m in members}
-            claims = sorted(c.id for c in facts.claims if c.subject in ids and c.item == rule.key)
+        ids = {m.id for m in members}
+        claims = sorted(c.id for c in facts.claims if c.subject in ids and c.item == rule.key)
+        if missing and claims:
             out.append(Deferral(cohort.name, rule.key, missing, claims, source=rule.source))
     return out
 
