@@ -17,6 +17,7 @@ facts for the scheme (`facts_for`) and checks every invariant of the engine (`ch
 
 from __future__ import annotations
 
+import decimal
 import json
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -56,7 +57,7 @@ from govflow.scoring import (
     evaluate,
 )
 from govflow.scoring.conditions import NoFinding
-from govflow.scoring.numbers import context
+from govflow.scoring.numbers import context, total
 from govflow.scoring.vetoes import FindingOf, IncidentAtLeast
 
 PERIOD = Period("2016", date(2016, 1, 1), date(2016, 12, 31))
@@ -199,7 +200,7 @@ def _check_lines(
     line: Line, weight: Decimal, scheme: Scheme, cohort_rules: dict[str, Any], problems: list[str]
 ) -> None:
     ctx = context()
-    if line.children and ctx.add(sum((c.points for c in line.children), Decimal(0)), 0) != line.points:
+    if line.children and total(c.points for c in line.children) != line.points:
         problems.append(f"line {line.rule} ({line.label}): children do not sum to {line.points}")
     here = weight if line.weight is None else ctx.multiply(weight, line.weight)
     rule = cohort_rules.get(line.rule)
@@ -213,13 +214,19 @@ def _check_lines(
 
 
 def check_invariants(scheme: Scheme, facts: Facts, result: Evaluation | None = None) -> list[str]:
-    """Every invariant that fails for (`scheme`, `facts`); empty when all hold."""
+    """Every invariant that fails for (`scheme`, `facts`); empty when all hold (all arithmetic in
+    the engine's wide `context`, so the checks never round where the engine does not)."""
+    with decimal.localcontext(context()):
+        return _check_invariants(scheme, facts, result)
+
+
+def _check_invariants(scheme: Scheme, facts: Facts, result: Evaluation | None) -> list[str]:
     problems: list[str] = []
     result = result if result is not None else evaluate(scheme, facts)
     for r in result.results:
         cohort = scheme.cohort(r.cohort)
         assert cohort is not None
-        leaves = sum((leaf.points for leaf in r.explanation.leaves()), Decimal(0))
+        leaves = total(leaf.points for leaf in r.explanation.leaves())
         if leaves != r.total:
             problems.append(f"{r.subject}: leaves sum to {leaves}, total is {r.total}")
         lo, hi = cohort.root.bounds()
