@@ -125,14 +125,23 @@ def _fit(s: str, room: int) -> str:
 
 
 def _wrap(s: str, room: int) -> list[str]:
+    """Break `s` into chunks of at most `room` columns, at spaces where possible."""
     room = max(room, 20)
     chunks: list[str] = []
     current = ""
-    for ch in s:
-        if _cells(current + ch) > room:
+    for word in s.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if _cells(candidate) <= room:
+            current = candidate
+            continue
+        if current:
             chunks.append(current)
-            current = ""
-        current += ch
+        current = ""
+        for ch in word:
+            if _cells(current + ch) > room:
+                chunks.append(current)
+                current = ""
+            current += ch
     if current:
         chunks.append(current)
     return chunks

@@ -71,7 +71,11 @@ def module_schemes(module: ModuleType) -> list[Scheme]:
     wrong = [type(s).__name__ for s in found if not isinstance(s, Scheme)]
     if wrong:
         raise DefinitionError(module.__name__, [f"SCHEMES/SCHEME hold non-Scheme objects: {', '.join(wrong)}"])
-    return [s for s in found if isinstance(s, Scheme)]
+    unique: list[Scheme] = []
+    for item in found:
+        if isinstance(item, Scheme) and item not in unique:
+            unique.append(item)
+    return unique
 
 
 class SchemeRegistry:
@@ -79,6 +83,9 @@ class SchemeRegistry:
 
     def __init__(self, schemes: Iterable[Scheme] = ()) -> None:
         self._by_key: dict[tuple[str, int], Scheme] = {}
+        self.failures: dict[str, GovflowError] = {}
+        """Modules that failed to load (module → error): reported when a name is not found, so
+        one broken module does not stop scoring with the others."""
         for scheme in schemes:
             self.add(scheme)
 
@@ -99,6 +106,9 @@ class SchemeRegistry:
             versions = [s for (n, _), s in self._by_key.items() if n == name]
             found = max(versions, key=lambda s: s.version) if versions else None
         if found is None:
+            if self.failures:
+                broken = "; ".join(f"{spec}: {exc}" for spec, exc in sorted(self.failures.items()))
+                raise UnknownScheme(name, version, [*{n for n, _ in self._by_key}, f"(not loaded: {broken})"])
             raise UnknownScheme(name, version, {n for n, _ in self._by_key})
         return found
 
@@ -112,10 +122,16 @@ class SchemeRegistry:
 
 
 def load_schemes(modules: Iterable[str] = (), *, reference: bool = False) -> SchemeRegistry:
-    """Import `modules` (and with `reference` the reference schemes) into a registry."""
+    """Import `modules` (and with `reference` the reference schemes) into a registry; a module
+    that fails is recorded in ``registry.failures`` (``govflow scheme check`` reports it)."""
     specs = list(dict.fromkeys([*modules, *(reference_scheme_modules() if reference else [])]))
     registry = SchemeRegistry()
     for spec in specs:
-        for scheme in module_schemes(import_scheme_module(spec)):
+        try:
+            loaded = module_schemes(import_scheme_module(spec))
+        except GovflowError as exc:  # DefinitionError included: the scheme check names it
+            registry.failures[spec] = exc
+            continue
+        for scheme in loaded:
             registry.add(scheme)
     return registry

@@ -80,6 +80,10 @@ PENALTIES_CUMULATIVE = True
 """A last-placed unit under 65 is also under 75: reading — it gets both sets of penalties
 (criticism, 诫勉谈话, fines, and the head's resignation)."""
 
+TOTAL_FLOOR = Decimal(0)
+"""「按次累计扣分」 (seed004:103) has no cap and the document states no floor for the total;
+reading: a 考核分值 never goes below 0 (it only matters for a unit already last)."""
+
 NO_GRADES = Bands([Band("参评", source=f"{S}:107")], source=f"{S}:107")
 """B2 grades nobody (优秀/合格 are not used); one band covers every total, the prizes are rank-based."""
 
@@ -125,6 +129,7 @@ def _tier(name: str, label: str) -> Cohort:
                 Deductions("violations", "罚责扣分 (违纪现象)", tiers=VIOLATION_TIERS, source=f"{S}:103"),
                 Deductions("city_last", "全市倒数第一", tiers=[Tier("市", CITY_LAST_PLACE_POINTS)], source=f"{S}:103"),
             ],
+            floor=TOTAL_FLOOR,
             source=f"{S}:107",
         ),
         bands=NO_GRADES,
@@ -195,5 +200,6 @@ SCHEME = Scheme(
         "CITY_RESULTS_EVIDENCE: deferral applies to bonuses on city-wide results",
         "TIE_BREAK: by 考评组 score, then shared",
         "PENALTIES_CUMULATIVE: under 65 gets both penalty sets",
+        "TOTAL_FLOOR = 0: a total never goes below 0",
     ),
 )

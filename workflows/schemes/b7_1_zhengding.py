@@ -143,7 +143,17 @@ def _leaders(full: int, periods: tuple[tuple[str, Decimal], ...], line: int) -> 
         "leaders",
         "领导评估",
         parts=[
-            Part(weight, Direct(f"leaders_{period}", f"领导评估 {period}", full, indicator="领导评估", period=period))
+            Part(
+                weight,
+                Direct(
+                    f"leaders_{period}",
+                    f"领导评估 {period}",
+                    full,
+                    indicator="领导评估",
+                    period=period,
+                    source=f"{S}:{line}",
+                ),
+            )
             for period, weight in periods
         ],
         source=f"{S}:{line}",
