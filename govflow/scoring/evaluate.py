@@ -21,6 +21,7 @@ The steps, in order (each cited in the explanation or the result):
 
 from __future__ import annotations
 
+import bisect
 import decimal
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -175,8 +176,9 @@ def _gate_for(cohort: Cohort, grade: str) -> Gate | None:
     return next((g for g in cohort.gates if g.grade == grade), None)
 
 
-def _past(history: Sequence[PastResult], subject: str, start: date) -> tuple[str, ...]:
-    mine = sorted((p for p in history if p.subject == subject), key=lambda p: p.end, reverse=True)
+def _past(mine_unsorted: Sequence[PastResult], start: date) -> tuple[str, ...]:
+    """Grades of the consecutive periods right before `start`, most recent first."""
+    mine = sorted(mine_unsorted, key=lambda p: p.end, reverse=True)
     grades: list[str] = []
     expect = start
     for past in mine:
@@ -193,6 +195,9 @@ def _evaluate(scheme: Scheme, facts: Facts, history: tuple[PastResult, ...]) -> 
     findings: dict[str, set[str]] = defaultdict(set)
     for fnd in facts.findings:
         findings[fnd.subject].add(fnd.category)
+    by_subject: dict[str, list[PastResult]] = defaultdict(list)
+    for past_result in history:
+        by_subject[past_result.subject].append(past_result)
     results: list[SubjectResult] = []
     deferrals: list[Deferral] = []
     for cohort in scheme.cohorts:
@@ -217,13 +222,15 @@ def _evaluate(scheme: Scheme, facts: Facts, history: tuple[PastResult, ...]) -> 
         # ranking pool
         pool = [m.id for m in members if "unranked" not in effects[m.id]]
         keys = {sid: _sort_key(cohort, totals[sid], lines[sid], sid) for sid in pool}
-        ranks = {sid: 1 + sum(1 for other in pool if keys[other] < keys[sid]) for sid in pool}
-        below = {sid: sum(1 for other in pool if keys[other] > keys[sid]) for sid in pool}
+        ordered = sorted(keys.values())
+        ranks = {sid: 1 + bisect.bisect_left(ordered, keys[sid]) for sid in pool}
+        below = {sid: len(ordered) - bisect.bisect_right(ordered, keys[sid]) for sid in pool}
 
         # grades: band, vetoes, gates
         sub_grades = {m.id: {a: g.grade for a, g in index[m.id].sub_grades.items()} for m in members}
 
-        situation = _Situations(totals, flags, findings, sub_grades, below, history, facts.period.start)
+        past = {m.id: _past(by_subject.get(m.id, ()), facts.period.start) for m in members}
+        situation = _Situations(totals, flags, findings, sub_grades, below, past)
 
         forbidden: dict[str, set[str]] = {}
         band: dict[str, str] = {}
@@ -306,8 +313,7 @@ class _Situations:
     findings: Mapping[str, set[str]]
     sub_grades: Mapping[str, Mapping[str, str]]
     below: Mapping[str, int]
-    history: tuple[PastResult, ...]
-    start: date
+    past: Mapping[str, tuple[str, ...]]
 
     def __call__(self, sid: str, grade: str) -> Situation:
         return Situation(
@@ -318,7 +324,7 @@ class _Situations:
             findings=frozenset(self.findings.get(sid, ())),
             sub_grades=self.sub_grades[sid],
             from_bottom=self.below.get(sid),
-            past_grades=_past(self.history, sid, self.start),
+            past_grades=self.past.get(sid, ()),
         )
 
 

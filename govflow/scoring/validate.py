@@ -44,6 +44,13 @@ def problems(scheme: Scheme, facts: Facts) -> list[str]:
         else:
             cohorts[subject.id] = cohort
     rules = {c.name: _rules_by_key(c) for c in scheme.cohorts}
+    readers_of: dict[str, dict[tuple[str, str], list[Rule]]] = {}
+    for c in scheme.cohorts:
+        table: dict[tuple[str, str], list[Rule]] = {}
+        for rule in rules[c.name].values():
+            for pair in rule.reads_indicators():
+                table.setdefault(pair, []).append(rule)
+        readers_of[c.name] = table
 
     def where(subject: str, what: str) -> tuple[Cohort | None, str]:
         if subject not in subjects:
@@ -60,7 +67,7 @@ def problems(scheme: Scheme, facts: Facts) -> list[str]:
         if cohort is None:
             continue
         seen.append(f"{fact.subject}|{fact.indicator}|{fact.period}")
-        readers = [r for r in rules[name].values() if (fact.indicator, fact.period) in set(r.reads_indicators())]
+        readers = readers_of[name].get((fact.indicator, fact.period), [])
         if not readers:
             listed = sorted(
                 {f"{i}{'@' + p if p else ''}" for r in rules[name].values() for i, p in r.reads_indicators()}
