@@ -96,10 +96,11 @@ def decode(doc: Any, *, where: str = "<json>") -> Any:
             raise DefinitionError(where, [f"unknown kind {name!r} (known: {known})"], kind="scoring JSON")
         fields = {k: decode(v, where=f"{where}.{k}") for k, v in doc.items() if k != "kind"}
         try:
-            return cls(**fields)
+            custom = getattr(cls, "from_fields", None)
+            return custom(fields) if custom is not None else cls(**fields)
         except DefinitionError:
             raise
-        except (TypeError, ValueError, ArithmeticError) as exc:
+        except (TypeError, ValueError, ArithmeticError, KeyError) as exc:
             raise DefinitionError(where, [f"{name}: {exc}"], kind="scoring JSON") from None
     if isinstance(doc, Mapping):
         return {k: decode(v, where=f"{where}.{k}") for k, v in doc.items()}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -19,28 +20,49 @@ from govflow.scoring.codec import kind
 from govflow.scoring.numbers import ZERO, context, opt_decimal, text, to_decimal, total
 
 
-def _lines(value: Iterable[Line]) -> tuple[Line, ...]:
-    return tuple(value)
+def _lines(value: Iterable[Any]) -> tuple[Line, ...]:
+    out = tuple(value)
+    if not all(isinstance(v, Line) for v in out):
+        raise TypeError("explanation children must be lines")
+    return out
 
 
 def _strs(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return value if type(value) is tuple else tuple(value)
 
 
 @kind("line")
 @attrs.frozen
 class Line:
-    """One node of an explanation: ``points`` contributed to the total by ``rule``."""
+    """One node of an explanation: ``points`` contributed to the total by ``rule``.
+
+    Built in the hot path of `evaluate` (dozens per subject), so its fields take no converters;
+    `from_fields` converts JSON forms when a result is read back."""
 
     rule: str
     step: str
     label: str
-    points: Decimal = attrs.field(converter=to_decimal)
+    points: Decimal
     source: str = ""
-    facts: tuple[str, ...] = attrs.field(default=(), converter=_strs)
+    facts: tuple[str, ...] = ()
     detail: str = ""
-    weight: Decimal | None = attrs.field(default=None, converter=opt_decimal)
-    children: tuple[Line, ...] = attrs.field(default=(), converter=_lines)
+    weight: Decimal | None = None
+    children: tuple[Line, ...] = ()
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, Any]) -> Line:
+        """A line from its decoded JSON fields (points as strings, lists for tuples)."""
+        return cls(
+            str(fields["rule"]),
+            str(fields["step"]),
+            str(fields["label"]),
+            to_decimal(fields["points"]),
+            str(fields.get("source", "")),
+            _strs(fields.get("facts", ())),
+            str(fields.get("detail", "")),
+            opt_decimal(fields.get("weight")),
+            _lines(fields.get("children", ())),
+        )
 
     def leaves(self) -> Iterator[Line]:
         """The leaf lines, depth first."""
@@ -78,13 +100,23 @@ def scaled(line: Line, weight: Decimal) -> Line:
     """`line` with every point multiplied by `weight` (exact), the weight recorded on the top."""
     ctx = context()
 
-    def scale(node: Line) -> Line:
-        return attrs.evolve(
-            node, points=ctx.multiply(node.points, weight), children=tuple(scale(c) for c in node.children)
+    def scale(node: Line, top: bool) -> Line:
+        w = node.weight
+        if top:
+            w = weight if w is None else ctx.multiply(w, weight)
+        return Line(
+            node.rule,
+            node.step,
+            node.label,
+            ctx.multiply(node.points, weight),
+            node.source,
+            node.facts,
+            node.detail,
+            w,
+            tuple(scale(c, False) for c in node.children),
         )
 
-    top = scale(line)
-    return attrs.evolve(top, weight=weight if line.weight is None else ctx.multiply(line.weight, weight))
+    return scale(line, True)
 
 
 def adjustment(rule: str, step: str, label: str, points: Decimal, *, source: str = "", detail: str = "") -> Line:

@@ -10,6 +10,7 @@ platform or the order of facts.
 from __future__ import annotations
 
 import decimal
+import functools
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -35,14 +36,23 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 
 
+_CONTEXT = decimal.Context(prec=PRECISION, rounding=decimal.ROUND_HALF_UP)
+
+
 def context() -> decimal.Context:
-    """The arithmetic context evaluation runs in (wide precision, exact sums and products)."""
-    return decimal.Context(prec=PRECISION, rounding=decimal.ROUND_HALF_UP)
+    """The arithmetic context evaluation runs in (wide precision, exact sums and products).
+
+    One shared object: nothing reads its flags, and `decimal.localcontext` copies it."""
+    return _CONTEXT
 
 
 def to_decimal(value: Any) -> Decimal:
     """A Decimal from a Decimal, int, str or float (a float through its shortest repr, so 0.05
     stays 0.05). Raises `ValueError`/`TypeError` for anything else, e.g. NaN or a bool."""
+    if type(value) is Decimal:  # the common case, first
+        if not value.is_finite():
+            raise ValueError(f"{value!r} is not a finite number")
+        return value
     if isinstance(value, bool):
         raise TypeError("a boolean is not a number of points")
     if isinstance(value, Decimal):
@@ -95,14 +105,14 @@ def divide(numerator: Decimal, denominator: Decimal) -> Decimal:
 
 def total(values: Iterable[Decimal]) -> Decimal:
     """The exact sum (Decimal addition in the wide context never rounds at these sizes)."""
-    ctx = context()
-    result = ZERO
-    for value in values:
-        result = ctx.add(result, value)
-    return result
+    return functools.reduce(_CONTEXT.add, values, ZERO)
 
 
 def text(value: Decimal) -> str:
     """A Decimal as people write points: no exponent, no trailing zeros (``4``, ``0.5``)."""
-    normal = value.normalize(context())
-    return "0" if normal.is_zero() else format(normal, "f")
+    if value.is_zero():
+        return "0"
+    out = format(value, "f")
+    if "." in out:
+        out = out.rstrip("0").rstrip(".")
+    return out

@@ -440,9 +440,10 @@ class Rated(Rule):
         """Full × Σ(count × share) / raters."""
         here = f"{path}/{self.key}" if path else self.key
         tally = facts.ballots.get((self.key, self.period))
-        if tally is None or tally.raters == 0:
+        raters = tally.raters if tally is not None else 0
+        if tally is None or raters == 0:
             return Line(here, "rated", self.label, ZERO, source=self.source, detail="no ballots: 0")
-        if tally.raters < self.min_raters:  # only with insufficient="zero"; "refuse" fails validation
+        if raters < self.min_raters:  # only with insufficient="zero"; "refuse" fails validation
             return Line(
                 here,
                 "rated",
@@ -450,10 +451,11 @@ class Rated(Rule):
                 ZERO,
                 source=self.source,
                 facts=(tally.ref,),
-                detail=f"invalid: {tally.raters} raters < {self.min_raters}: 0",
+                detail=f"invalid: {raters} raters < {self.min_raters}: 0",
             )
-        weighted = total(Decimal(n) * (self.share_of(level) or ZERO) for level, n in tally.counts)
-        points = divide(context().multiply(self.full, weighted), Decimal(tally.raters))
+        shares = {level.name: level.share for level in self.scale}
+        weighted = total(Decimal(n) * shares.get(level, ZERO) for level, n in tally.counts)
+        points = divide(context().multiply(self.full, weighted), Decimal(raters))
         counts = ", ".join(f"{level} {n}" for level, n in tally.counts)
         return Line(
             here,
@@ -462,7 +464,7 @@ class Rated(Rule):
             points,
             source=self.source,
             facts=(tally.ref,),
-            detail=f"{tally.raters} raters ({counts}) × {text(self.full)}",
+            detail=f"{raters} raters ({counts}) × {text(self.full)}",
         )
 
     def bounds(self) -> Bounds:
