@@ -159,6 +159,17 @@ def test_excellent_needs_all_three_conditions(grade: str | None, findings: tuple
         assert gate.source == "seed004:249"
 
 
+def test_total_floored_at_zero() -> None:
+    # TOTAL_FLOOR: every target taken and two cases of 差分 (−10) still leave 0, not −10.
+    cuts = [cut(f"o{k}", KANGZHUANG, k, v) for k, v in {"康庄工程": "60", "质量安全": "30", "资金管理": "10"}.items()]
+    cuts += [cut("d1", KANGZHUANG, "差分", "5", "县里扣分"), cut("d2", KANGZHUANG, "差分", "5", "县里扣分")]
+    result = run(KANGZHUANG, occurrences=cuts).get(KANGZHUANG)
+    assert (result.total, result.grade) == (Decimal("0.0"), "不合格")
+    assert [x.source for x in result.explanation.leaves() if x.step == "floor"][-1] == "seed004:243"
+    (entry,) = result.ledger
+    assert entry.points == Decimal("6.0")  # the leader's 60 % of the 10 deducted, floor or not
+
+
 def test_deduction_without_a_reason_is_refused() -> None:
     # 凡涉及扣分事项,均需说明理由 (L217)
     with pytest.raises(InvalidFacts) as caught:

@@ -145,7 +145,7 @@ def _cohort(name: str, label: str, root: Rule, *, rewarded: bool, line: int) -> 
 KINDS = ((VILLAGES, "村(居)委员会 (55个)", True), (AREAS, "工作片 (5个)", True), (DEPARTMENTS, "镇属各部门单位", True))
 
 ROUND = Scheme(
-    name="town_sanitation_round",
+    name="a3_town_sanitation_round",
     version=1,
     title="镇城乡环境卫生整洁行动 每次考评 (seed 000 篇3)",
     source=SEED,
@@ -174,7 +174,7 @@ def _annual_root() -> Rule:
 
 
 ANNUAL = Scheme(
-    name="town_sanitation_annual",
+    name="a3_town_sanitation_annual",
     version=1,
     title="镇城乡环境卫生整洁行动 年终综合排名 (seed 000 篇3)",
     source=SEED,

@@ -183,7 +183,7 @@ COMPLIANCE = Sum(
 )
 
 SCHEME = Scheme(
-    name="green_channel",
+    name="a6_green_channel",
     version=1,
     title="重大产业项目绿色通道考评 (seed 000 篇6)",
     source=SEED,

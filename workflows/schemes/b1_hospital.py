@@ -117,9 +117,7 @@ def _rate(key: str, label: str, indicator: str, line: int) -> Proportional:
 def build(assessors: Mapping[str, Decimal] = DEFAULT_ASSESSORS, *, version: int = 1) -> Scheme:
     """The scheme with the 质量与安全 item weighted over `assessors` (each a 100-point sheet)."""
     if sum(assessors.values(), Decimal(0)) != 1:
-        raise DefinitionError(
-            "hospital_quality", [f"assessor weights {dict(assessors)} do not add up to 1"], kind="scheme"
-        )
+        raise DefinitionError("b1_hospital", [f"assessor weights {dict(assessors)} do not add up to 1"], kind="scheme")
     clinical = Weighted(
         key="临床综合目标",
         label="临床科室医疗: 质量与安全85 + 关键指标10 + 重点单项5",
@@ -140,7 +138,7 @@ def build(assessors: Mapping[str, Decimal] = DEFAULT_ASSESSORS, *, version: int 
         source=_src(56),
     )
     return Scheme(
-        name="hospital_quality",
+        name="b1_hospital",
         version=version,
         title="***医院2016年综合目标管理及考核方案 (seed 004 第一篇)",
         source=SEED,

@@ -23,11 +23,12 @@ A 100-point scale (百分制, L156) in two cohorts — 村 and 社区 — ranked
   criticized in a 《情况》 bulletin loses points (L192);
 - 一票否决 for 人口和计划生育, 社会综合治理, 党风廉政建设, 安全生产 (L180–L182);
 - grades (L186): 95 and above 优秀, 80 to 94 合格, below 80 不合格; the top 5 villages and the
-  first community are commended at next year's economic work conference (L186); cadres' pay
-  follows the score in proportion (L186).
+  first community are commended at next year's economic work conference (L186).
 
 Left out: the content of 附1/附2 (not in the file) — the common part is one 100-point indicator
-whose value the facts give; the approval (报镇委、镇政府审定, L194) and the payment by 镇财政所
+whose value the facts give; the pay linkage (「考核结果按得分比例与村级干部待遇挂钩」, L186: the
+cadres' pay follows the score in proportion, but the pay it is a proportion of is not stated —
+the payer applies total / 100 to it); the approval (报镇委、镇政府审定, L194) and the payment by 镇财政所
 (L194) are workflow steps, not points.
 """
 
@@ -298,7 +299,7 @@ def _cohort(name: str, label: str, places: int) -> Cohort:
 
 
 SCHEME = Scheme(
-    name="village_targets",
+    name="b3_village",
     version=1,
     title="2016村级目标管理考核方案 (seed 004 第三篇)",
     source=SEED,

@@ -116,6 +116,10 @@ BUREAU_VETO_CAUSED = "导致局里被一票否决"
 """Findings the 优秀 gate reads (L249): a cadre or worker investigated by the discipline or judicial
 organs; the unit's work causing a superior's 一票否决 of the bureau."""
 
+TOTAL_FLOOR = Decimal(0)
+"""差分 has no cap (每例扣1至5分, L239, as many cases as there are): the total is floored at zero,
+the bottom of the 百分制 scale (L241) — a unit's score is never negative."""
+
 TIE_BREAK = TieBreak(last="shared")
 """B4 does not rank; a unit alone in its cohort has rank 1."""
 
@@ -180,6 +184,7 @@ def _cohort(unit: str, targets: Sequence[Target]) -> Cohort:
     root = Sum(
         key="年度考核总得分",
         label="年度考核总得分=年度考核实得分+加分—差分",
+        floor=TOTAL_FLOOR,
         source=_src(243),
         parts=[
             Sum(key="实得分", label="年度考核实得分", parts=[_target(t) for t in targets], source=_src(229)),
@@ -242,9 +247,9 @@ def build(targets: Mapping[str, Sequence[Target]], *, version: int = 1) -> Schem
         if worth != FULL_MARKS:
             problems.append(f"{unit}: targets add up to {worth}, not {FULL_MARKS} (百分制, L241)")
     if problems:
-        raise DefinitionError("taishun_units", problems, kind="scheme")
+        raise DefinitionError("b4_taishun", problems, kind="scheme")
     return Scheme(
-        name="taishun_units",
+        name="b4_taishun",
         version=version,
         title="泰顺县交通局直属单位工作目标管理考核办法 (seed 004 第四篇)",
         source=SEED,

@@ -312,7 +312,7 @@ def _unit_cohort(name: str, label: str, line: int) -> Cohort:
 
 
 UNITS = Scheme(
-    name="qitai_units",
+    name="b7_2_qitai_units",
     version=1,
     title="奇台县政府绩效管理 二级/三级单位 (seed 004 第七篇 第2篇)",
     source=SEED,
@@ -374,7 +374,7 @@ falls in: 跟踪督查 80 % (L666) is the nine indicators the monthly 跟踪督�
 points (0 … its weight), so ×80 % / ×10 % are already in the points."""
 
 SPECIAL = Scheme(
-    name="qitai_special",
+    name="b7_2_qitai_special",
     version=1,
     title="奇台县专项绩效考核 (重大项目、民生工程、对口援疆项目; seed 004 第七篇 第2篇)",
     source=SEED,
