@@ -122,6 +122,31 @@ def test_special_project_grades_and_overlap_at_ninety() -> None:
     assert audit is not None and audit.points == 8 and audit.source == "seed004:670"
 
 
+def test_special_grade_read_from_the_special_evaluation() -> None:
+    # 县住建局 leads two projects, 93 and 81: their average 87 is 良好 → 8 of the unit's 10 (L676).
+    full = {key: points for key, _, points, _ in qt.SPECIAL_SHARES}
+    projects = [
+        Subject("援疆安居房", "项目牵头单位", parent="县住建局"),
+        Subject("老城区管网", "项目牵头单位", parent="县住建局"),
+    ]
+    values = [
+        IndicatorValue("援疆安居房", k, v) for k, v in {**full, "工程进度": 6, "公众评议": 9, "审计监督": 8}.items()
+    ]
+    values += [IndicatorValue("老城区管网", k, v) for k, v in {**full, "审计监督": 0, "廉政建设": 1}.items()]
+    special_facts = Facts(period=PERIOD, subjects=projects, values=values)
+    special = evaluate(qt.SPECIAL, special_facts)
+    (grade,) = qt.special_sub_grades(special_facts, special)
+    assert (grade.subject, grade.assessment, grade.grade) == ("县住建局", "专项绩效考核", "良好")
+    unit = run(
+        {"县住建局": qt.DEPARTMENTS},
+        values=rounds("县住建局", qt.DEPARTMENTS, (30, 30, 20), (30, 30, 20)),
+        sub_grades=[grade],
+    ).get("县住建局")
+    line = unit.explanation.find("专项绩效")
+    assert line is not None and line.points == 8 and line.facts == (grade.ref,)
+    assert unit.total == Decimal("88.00")
+
+
 def test_special_grade_named_outside_the_mapping_is_refused() -> None:
     # The mapping's 「优秀」 is the special scale's 先进 (SPECIAL_GRADE_SHARES): 优秀 is not a special grade.
     with pytest.raises(InvalidFacts) as caught:

@@ -15,7 +15,8 @@ the unit's track — 二级 departments (L638): 全局性重点工作 30, 年度
 专项绩效 10; 二级 towns (L640): 重点工作 15, 经济发展 20, 社会发展 15, 公共管理服务 20, 作风效能
 10, 专项 10; 三级 sections (L642): 重点工作 35, 目标任务 35, 作风效能 20 — each scored in the
 half-year first evaluation and the year-end evaluation (半年初评 30 / 年终总评 60, L656). The 专项
-share takes the special grade's points (优秀 10, 良好 8–9, 一般 5–6, 差 0, L676). Grades 优秀 /
+share takes the special grade's points (优秀 10, 良好 8–9, 一般 5–6, 差 0, L676), read from a
+`SPECIAL` evaluation by `special_sub_grades`. Grades 优秀 /
 良好 / 合格 / 不合格 by 90 / 80 / 70 (L674); 一票否决 for 计划生育, 社会治安综合治理, 重大安全
 责任事故, 工程质量安全责任事故 (L690). Consequences (L684–L688): 优秀 one month's base pay for
 serving civil servants, 良好 half a month, self-funded; 不合格 (差) — criticism, a written
@@ -31,6 +32,7 @@ workflow deadlines.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 
 from govflow.scoring import (
@@ -42,6 +44,8 @@ from govflow.scoring import (
     Consequence,
     Deductions,
     Direct,
+    Evaluation,
+    Facts,
     FindingOf,
     GradeIs,
     GradeMap,
@@ -51,6 +55,7 @@ from govflow.scoring import (
     Rounding,
     Rule,
     Scheme,
+    SubGrade,
     Sum,
     TieBreak,
     Tier,
@@ -125,6 +130,9 @@ GAP_RESOLUTION = "lower"
 80 %) only at 90 (or 80). The special grades (L676) are read the same way, and their overlap at 90
 (良好 「80—90%」 beside 先进 「90%(含90)以上」) goes to 先进, which names 90 as included: 良好 is
 [80, 90)."""
+
+SPECIAL_ASSESSMENT = "专项绩效考核"
+"""The assessment name `UNITS` reads the special grade under (its `GradeMap`)."""
 
 SPECIAL_GRADE_SHARES: tuple[tuple[str, str], ...] = (
     ("先进", "1"),
@@ -217,7 +225,7 @@ def _unit_root(cohort: str) -> Rule:
                 key="专项绩效",
                 label="专项绩效考核 (10): 等次计分",
                 full=Decimal(10),
-                assessment="专项绩效考核",
+                assessment=SPECIAL_ASSESSMENT,
                 shares=[GradeShare(g, Decimal(s)) for g, s in SPECIAL_GRADE_SHARES],
                 source=_src(676),
             )
@@ -417,3 +425,27 @@ SPECIAL = Scheme(
 """Special projects: one cohort of project owners."""
 
 SCHEMES = [UNITS, SPECIAL]
+
+MULTI_PROJECT = "average"
+"""A unit may lead several listed projects; the document grades 「项目牵头单位」 (L662–L666) but maps
+one 专项 grade into the unit (L676). The reading: the unit's special score is the average of its
+projects' totals (rounded like a total, to `TOTAL_PLACES`), graded on the special bands."""
+
+
+def special_sub_grades(facts: Facts, evaluation: Evaluation) -> list[SubGrade]:
+    """The `SubGrade` facts `UNITS` needs, read from a `SPECIAL` evaluation — not re-entered. Each
+    SPECIAL subject is a project whose ``parent`` is its lead unit (the project itself when no
+    parent is given); a unit with several projects gets the grade of their average
+    (`MULTI_PROJECT`)."""
+    lead = {s.id: s.parent or s.id for s in facts.subjects}
+    totals: dict[str, list[Decimal]] = defaultdict(list)
+    for result in evaluation.results:
+        totals[lead[result.subject]].append(result.total)
+    cohort = SPECIAL.cohorts[0]
+    out = []
+    for unit, values in sorted(totals.items()):
+        mean = Rounding(TOTAL_PLACES, "half_up").apply(sum(values, Decimal(0)) / len(values))
+        grade = cohort.bands.grade_for(mean)
+        ids = "+".join(r.subject for r in evaluation.results if lead[r.subject] == unit)
+        out.append(SubGrade(unit, SPECIAL_ASSESSMENT, grade, id=f"{SPECIAL.name}:{ids}"))
+    return out
