@@ -396,3 +396,99 @@ def test_registry_latest_version_and_unknown_scheme() -> None:
 def test_facts_document_mistakes_are_invalid_facts() -> None:
     with pytest.raises(InvalidFacts, match="malformed facts document"):
         Facts.from_json({"period": {"label": "x", "start": "2016-02-30", "end": "2016-12-31"}, "subjects": []})
+
+
+# -- additions the reference schemes asked for: value triggers, occurrence triggers, sub-periods, lowest-of
+
+
+def test_value_below_vetoes_from_the_value_already_recorded() -> None:
+    # B7.2 seed004:688: 「满意率达不到60%的单位,取消各级主要负责人的年度评优资格」 — read, not re-entered
+    from govflow.scoring import ValueBelow
+
+    veto = Veto(
+        "satisfaction",
+        "满意率",
+        "满意率达不到60%",
+        triggers=[ValueBelow("满意率", 60)],
+        effects=[],
+        propagate=["leader"],
+    )
+    s = Scheme(
+        "t",
+        1,
+        "t",
+        cohorts=[Cohort("c", "c", root=Proportional("满意率", "满意率", 10, target=100), bands=PASS_FAIL)],
+        vetoes=[veto],
+    )
+    low = score(s, values=[IndicatorValue("u", "满意率", 59)])
+    assert [f.holder for f in low.person_flags] == ["u.head"] and low.get("u").flags[0].facts == ("value:u:满意率",)
+    assert score(s, values=[IndicatorValue("u", "满意率", 60)]).person_flags == ()  # 达到60% is enough
+    cond = Consequence("rectify", "责令整改", when=[ValueBelow("满意率", 60)], actions=[])
+    s2 = one(Proportional("满意率", "满意率", 10, target=100), consequences=[cond])
+    assert [c.rule for c in score(s2, values=[IndicatorValue("u", "满意率", 50)]).get("u").consequences] == ["rectify"]
+
+
+def test_one_occurrence_both_deducts_and_vetoes() -> None:
+    from govflow.scoring import OccurrenceOf
+
+    veto = Veto(
+        "grave",
+        "重大恶性事件",
+        "重大恶性事件 → 不得评先",
+        triggers=[OccurrenceOf("events", severity="重大恶性")],
+        effects=["no_honours"],
+    )
+    root = Sum(
+        "s",
+        "s",
+        parts=[
+            Direct("a", "a", 80),
+            Deductions("events", "事件", tiers=[Tier("市", 20, severity="重大恶性"), Tier("市", 5)], base=20, floor=0),
+        ],
+    )
+    s = Scheme(
+        "t",
+        1,
+        "t",
+        cohorts=[
+            Cohort("c", "c", root=root, bands=PASS_FAIL, quotas=[Quota("先进", count_max=1)], grades=("合格", "不合格"))
+        ],
+        vetoes=[veto],
+    )
+    r = score(
+        s,
+        values=[IndicatorValue("u", "a", 80)],
+        occurrences=[Occurrence("o1", "u", "events", "市", "2016-05-01", severity="重大恶性")],
+    ).get("u")
+    assert r.total == 80 and r.awards == () and r.flags[0].facts == ("o1",)
+    r = score(
+        s, values=[IndicatorValue("u", "a", 80)], occurrences=[Occurrence("o1", "u", "events", "市", "2016-05-01")]
+    ).get("u")
+    assert r.total == 95 and r.awards == ("先进",)
+
+
+def test_occurrence_filed_under_the_wrong_sub_period_is_refused() -> None:
+    root = Sum(
+        "s",
+        "s",
+        parts=[
+            Deductions("y1", "第一年", tiers=[Tier("市", 1)], period="y1"),
+            Deductions("y2", "第二年", tiers=[Tier("市", 1)], period="y2"),
+        ],
+    )
+    s = one(root, bands=Bands([Band("合格")]))
+    ok = score(s, occurrences=[Occurrence("o1", "u", "y1", "市", "2016-03-01", period="y1")])
+    assert ok.get("u").total == -1
+    with pytest.raises(InvalidFacts, match="o2: filed under period 'y2' but y1 covers 'y1'"):
+        score(s, occurrences=[Occurrence("o2", "u", "y1", "市", "2016-03-01", period="y2")])
+
+
+def test_lowest_part_decides_and_leaves_still_sum() -> None:
+    # Loudi seed003:523: 「各项指标得分均在60分以上的为合格单位」 — a band on the lowest indicator
+    from govflow.scoring import Lowest
+
+    s = one(Lowest("low", "各项指标最低", parts=[Direct("a", "a", 100), Direct("b", "b", 100)]))
+    r = score(s, values=[IndicatorValue("u", "a", 90), IndicatorValue("u", "b", 59)]).get("u")
+    assert (r.total, r.grade) == (59, "不合格") and leaf_sum(r.explanation) == 59
+    assert r.explanation.find("low").children[-1].label == "取最低 b"
+    assert Scheme.from_json(json.loads(json.dumps(s.to_json()))) == s

@@ -15,13 +15,14 @@ Scheme (immutable, versioned, validated when built; ``to_json``/``from_json`` ex
 Rules (`govflow.scoring.rules`; every rule has ``key``, ``label``, ``source="seed004:520"``):
 
     Sum(key, label, parts=[...], cap=None, floor=None)            Σ parts, capped/floored
+    Lowest(key, label, parts=[...])                               the lowest part (取最低)
     Weighted(key, label, parts=[Part(weight, rule)], total_weight=1)  weights must add up
     Direct(key, label, full, indicator="", period="")             a rater's score 0…full
     Proportional(key, label, full, indicator="", target=None, period="")  full × min(1, v/target)
     Rated(key, label, full, scale=[Level(name, share)], min_raters, insufficient="refuse"|"zero")
     Deductions(key, label, tiers=[Tier(authority, points, severity="", max_points=None)], base=0,
                cap=None, floor=None, channel_caps=[ChannelCap(name, authorities, cap)],
-               double_unrectified=False, requires_reason=False, requires_evidence=False)
+               double_unrectified=False, requires_reason=False, requires_evidence=False, period="")
     Bonuses(key, label, tiers=[Tier], cap=None, highest_only=True, counting="document_date",
             defer_unless="")                                     evidence-backed claims
     GrowthSteps(key, label, indicator, step, points_per_step, min_value=None,
@@ -35,9 +36,11 @@ Grading (`grading`): ``Band(grade, lower, upper, lower_inclusive=True, upper_inc
 ``Gate(grade, requires=[Condition], fall_through="next_band_down" | grade)``.
 Conditions (`conditions`): ``NoFlag(category)``, ``HasFlag(category)``, ``NoFinding(category)``,
 ``SubGradeIn(assessment, grades)``, ``ScoreBelow(value, inclusive=False)``,
-``RankFromBottom(n)``, ``GradeIs(grades)``, ``ConsecutiveGrade(grade, periods=2)``.
+``RankFromBottom(n)``, ``GradeIs(grades)``, ``ConsecutiveGrade(grade, periods=2)``,
+``ValueBelow(indicator, value, inclusive=False, period="")`` (also a veto trigger).
 Vetoes (`vetoes`): ``Veto(key, category, label, triggers=[IncidentAtLeast(category, deaths=,
-serious_injuries=, serious_injuries_max=) | FindingOf(category)], effects=("fail" |
+serious_injuries=, serious_injuries_max=) | FindingOf(category) | OccurrenceOf(item, authority="",
+severity="") | ValueBelow(indicator, value, inclusive=False, period="")], effects=("fail" |
 "forbid_grades" | "no_honours" | "unranked", ...), forbid=(grades), cohorts=(), propagate=("leader",
 "managers"), person_effects=("no_honours",))``.
 Quotas (`quotas`): ``Quota(title, grade="", share=None, rounding="ceil"|"half_up"|"floor",
@@ -53,7 +56,8 @@ Facts (`facts`; ``Facts.to_json``/``from_json``; hand-written JSON needs no ``ki
     Facts(period=Period(label, start, end), subjects=[Subject(id, cohort, name, leader, managers, parent)],
           values=[IndicatorValue(subject, indicator, value, target=None, previous=None, period="")],
           occurrences=[Occurrence(id, subject, item, authority, date, count=1, severity="",
-                                  rectified=None, rectified_source="", reason="", evidence=None, points=None)],
+                                  rectified=None, rectified_source="", reason="", evidence=None, points=None,
+                                  period="")],
           claims=[Claim(id, subject, item, authority, evidence=Evidence(number, date, authority), matter="")],
           ballots=[Ballots(subject, item, counts={"满意": 30, ...}, period="")],
           sub_grades=[SubGrade(subject, assessment, grade)],
@@ -124,6 +128,7 @@ from govflow.scoring.rules import (
     GradeShare,
     GrowthSteps,
     Level,
+    Lowest,
     OverAchievement,
     Part,
     Proportional,
@@ -134,7 +139,7 @@ from govflow.scoring.rules import (
     Weighted,
 )
 from govflow.scoring.scheme import Cohort, Scheme
-from govflow.scoring.vetoes import FindingOf, Flag, IncidentAtLeast, Veto
+from govflow.scoring.vetoes import FindingOf, Flag, IncidentAtLeast, OccurrenceOf, ValueBelow, Veto
 
 __all__ = [
     "Action",
@@ -171,9 +176,11 @@ __all__ = [
     "LedgerEntry",
     "Level",
     "Line",
+    "Lowest",
     "NoFinding",
     "NoFlag",
     "Occurrence",
+    "OccurrenceOf",
     "Outcome",
     "OverAchievement",
     "Part",
@@ -198,6 +205,7 @@ __all__ = [
     "Sum",
     "TieBreak",
     "Tier",
+    "ValueBelow",
     "Veto",
     "Weighted",
     "check_allocation",

@@ -34,6 +34,8 @@ class Situation:
     """How many ranked subjects of its pool are strictly worse (0 = last); None if unranked."""
     past_grades: tuple[str, ...] = ()
     """Grades of the immediately preceding, consecutive periods, most recent first."""
+    values: Mapping[tuple[str, str], Decimal] = attrs.field(factory=dict)
+    """The subject's recorded indicator values by (indicator, period)."""
 
 
 class Condition:

@@ -123,11 +123,28 @@ def _flags(scheme: Scheme, facts: Facts) -> tuple[dict[str, list[Flag]], list[Fl
     findings = defaultdict(list)
     for fnd in facts.findings:
         findings[fnd.subject].append(fnd)
+    occurrences = defaultdict(list)
+    for occ in facts.occurrences:
+        occurrences[occ.subject].append(occ)
+    values = defaultdict(list)
+    for val in facts.values:
+        values[val.subject].append(val)
     held: dict[str, list[Flag]] = defaultdict(list)
     people: list[Flag] = []
     for subject in sorted(facts.subjects, key=lambda s: s.id):
         for veto in scheme.vetoes_for(subject.cohort):
-            hits = sorted({i for t in veto.triggers for i in t.matches(incidents[subject.id], findings[subject.id])})
+            hits = sorted(
+                {
+                    i
+                    for t in veto.triggers
+                    for i in t.matches(
+                        incidents[subject.id],
+                        findings[subject.id],
+                        occurrences=occurrences[subject.id],
+                        values=values[subject.id],
+                    )
+                }
+            )
             if not hits:
                 continue
             flag = Flag(
@@ -230,7 +247,8 @@ def _evaluate(scheme: Scheme, facts: Facts, history: tuple[PastResult, ...]) -> 
         sub_grades = {m.id: {a: g.grade for a, g in index[m.id].sub_grades.items()} for m in members}
 
         past = {m.id: _past(by_subject.get(m.id, ()), facts.period.start) for m in members}
-        situation = _Situations(totals, flags, findings, sub_grades, below, past)
+        recorded = {m.id: {k: v.value for k, v in index[m.id].values.items()} for m in members}
+        situation = _Situations(totals, flags, findings, sub_grades, below, past, recorded)
 
         forbidden: dict[str, set[str]] = {}
         band: dict[str, str] = {}
@@ -314,6 +332,7 @@ class _Situations:
     sub_grades: Mapping[str, Mapping[str, str]]
     below: Mapping[str, int]
     past: Mapping[str, tuple[str, ...]]
+    values: Mapping[str, Mapping[tuple[str, str], Decimal]]
 
     def __call__(self, sid: str, grade: str) -> Situation:
         return Situation(
@@ -325,6 +344,7 @@ class _Situations:
             sub_grades=self.sub_grades[sid],
             from_bottom=self.below.get(sid),
             past_grades=self.past.get(sid, ()),
+            values=self.values.get(sid, {}),
         )
 
 

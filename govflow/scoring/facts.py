@@ -156,6 +156,9 @@ class Occurrence:
     evidence: Evidence | None = attrs.field(default=None, converter=_opt_evidence)
     points: Decimal | None = attrs.field(default=None, converter=opt_decimal)
     """Points decided case by case, where the table gives a range (「每例扣1至5分」)."""
+    period: str = ""
+    """The sub-period the occurrence is filed under (``y1``, ``h2`` …); it must be the period of
+    the deduction rule it is filed with (`Deductions.period`)."""
 
 
 @kind("claim")

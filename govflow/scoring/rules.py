@@ -546,6 +546,9 @@ class Deductions(Rule):
     requires_reason: bool = False
     requires_evidence: bool = False
     source: str = ""
+    period: str = ""
+    """The sub-period this item covers; occurrences filed under it must carry the same
+    ``period`` (validation refuses one filed under the wrong sub-period)."""
 
     def points_of(self, occ: Occurrence) -> Decimal:
         """What one occurrence deducts before caps: row points (or its own, within the row's
@@ -939,8 +942,64 @@ class GradeMap(Rule):
         return found
 
 
+@kind("lowest")
+@attrs.frozen
+class Lowest(Rule):
+    """The lowest of its parts (取最低): 「各项指标得分均在60分以上的为合格」 is a band on the
+    lowest indicator. The explanation shows every part and one adjustment leaf bringing the
+    sum down to the lowest, so the leaves still sum exactly."""
+
+    key: str
+    label: str
+    parts: tuple[Rule, ...] = attrs.field(converter=_rules)
+    source: str = ""
+
+    def subrules(self) -> tuple[Rule, ...]:
+        """The compared rules."""
+        return self.parts
+
+    def score(self, facts: SubjectFacts, path: str) -> Line:
+        """min(parts), as the parts plus an adjustment."""
+        here = f"{path}/{self.key}" if path else self.key
+        lines = [part.score(facts, here) for part in self.parts]
+        low = min(line.points for line in lines)
+        lowest = next(line for line in lines if line.points == low)
+        adjust = low - total(line.points for line in lines)
+        lines.append(adjustment(here, "lowest", f"取最低 {lowest.label}", adjust, source=self.source))
+        return group(here, "lowest", self.label, lines, source=self.source)
+
+    def bounds(self) -> Bounds:
+        """(lowest of the lows, lowest of the highs); unbounded where a part is."""
+        lows = [p.bounds()[0] for p in self.parts]
+        highs = [p.bounds()[1] for p in self.parts]
+        lo = None if any(v is None for v in lows) else min(v for v in lows if v is not None)
+        known = [v for v in highs if v is not None]
+        return lo, (min(known) if known else None)
+
+    def problems(self, path: str) -> list[str]:
+        """No parts, repeated keys."""
+        here = f"{path}/{self.key}" if path else self.key
+        found = [f"{here}: a lowest-of needs at least one part"] if not self.parts else []
+        keys = [p.key for p in self.parts]
+        found += [f"{here}: part key {k!r} repeated" for k in sorted({k for k in keys if keys.count(k) > 1})]
+        for part in self.parts:
+            found += part.problems(here)
+        return found
+
+    @property
+    def monotone(self) -> bool:
+        """Monotone when every part is."""
+        return all(p.monotone for p in self.parts)
+
+    def reads_indicators(self) -> Iterable[tuple[str, str]]:
+        """The parts' indicators."""
+        for part in self.parts:
+            yield from part.reads_indicators()
+
+
 RULE_TYPES: tuple[type[Rule], ...] = (
     Sum,
+    Lowest,
     Weighted,
     Direct,
     Proportional,

@@ -16,6 +16,7 @@ from govflow.scoring.facts import Facts
 from govflow.scoring.numbers import text
 from govflow.scoring.rules import Bonuses, Deductions, Direct, GradeMap, Proportional, Rated, Rule
 from govflow.scoring.scheme import Cohort, Scheme
+from govflow.scoring.vetoes import ValueBelow
 
 
 def _repeated(ids: Iterable[str]) -> list[str]:
@@ -51,6 +52,15 @@ def problems(scheme: Scheme, facts: Facts) -> list[str]:
             for pair in rule.reads_indicators():
                 table.setdefault(pair, []).append(rule)
         readers_of[c.name] = table
+    value_tests: dict[str, set[tuple[str, str]]] = {}
+    for c in scheme.cohorts:
+        tests = {
+            (t.indicator, t.period) for v in scheme.vetoes_for(c.name) for t in v.triggers if isinstance(t, ValueBelow)
+        }
+        for cond in [*(x for g in c.gates for x in g.requires), *(x for q in c.consequences for x in q.when)]:
+            if isinstance(cond, ValueBelow):
+                tests.add((cond.indicator, cond.period))
+        value_tests[c.name] = tests
 
     def where(subject: str, what: str) -> tuple[Cohort | None, str]:
         if subject not in subjects:
@@ -68,6 +78,8 @@ def problems(scheme: Scheme, facts: Facts) -> list[str]:
             continue
         seen.append(f"{fact.subject}|{fact.indicator}|{fact.period}")
         readers = readers_of[name].get((fact.indicator, fact.period), [])
+        if not readers and (fact.indicator, fact.period) in value_tests[name]:
+            continue
         if not readers:
             listed = sorted(
                 {f"{i}{'@' + p if p else ''}" for r in rules[name].values() for i, p in r.reads_indicators()}
@@ -116,6 +128,8 @@ def problems(scheme: Scheme, facts: Facts) -> list[str]:
                 found.append(f"{what}: points given but {deductions.key} fixes {text(tier.points)} per occurrence")
             elif not tier.points <= occ.points <= tier.max_points:
                 found.append(f"{what}: {text(occ.points)} outside {text(tier.points)}…{text(tier.max_points)}")
+        if occ.period != deductions.period:
+            found.append(f"{what}: filed under period {occ.period!r} but {deductions.key} covers {deductions.period!r}")
         if occ.count < 0:
             found.append(f"{what}: negative occurrence count {occ.count}")
         if deductions.requires_reason and not occ.reason.strip():

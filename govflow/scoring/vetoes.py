@@ -13,23 +13,33 @@ and vetoed by a rule like any other.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from govflow.scoring.codec import decode, kind
-from govflow.scoring.facts import Finding, Incident
+from govflow.scoring.conditions import Condition, Situation
+from govflow.scoring.facts import Finding, Incident, IndicatorValue, Occurrence
+from govflow.scoring.numbers import to_decimal
 
 
 class Trigger:
     """Base of veto triggers: `matches` returns the ids of the facts that trigger it."""
 
-    def matches(self, incidents: Iterable[Incident], findings: Iterable[Finding]) -> tuple[str, ...]:
-        """Fact ids that trigger, empty when none."""
+    def matches(
+        self,
+        incidents: Iterable[Incident],
+        findings: Iterable[Finding],
+        *,
+        occurrences: Iterable[Occurrence] = (),
+        values: Iterable[IndicatorValue] = (),
+    ) -> tuple[str, ...]:
+        """Fact ids that trigger, empty when none (all of one subject's facts are passed)."""
         raise NotImplementedError
 
     def reads(self) -> tuple[str, str]:
-        """("incident" | "finding", category) — what validation accepts as known."""
+        """("incident" | "finding" | "occurrence" | "value", name) — what validation accepts."""
         raise NotImplementedError
 
 
@@ -46,7 +56,14 @@ class IncidentAtLeast(Trigger):
     serious_injuries_max: int | None = None
     responsible_only: bool = True
 
-    def matches(self, incidents: Iterable[Incident], findings: Iterable[Finding]) -> tuple[str, ...]:
+    def matches(
+        self,
+        incidents: Iterable[Incident],
+        findings: Iterable[Finding],
+        *,
+        occurrences: Iterable[Occurrence] = (),
+        values: Iterable[IndicatorValue] = (),
+    ) -> tuple[str, ...]:
         """Ids of the incidents that reach the thresholds."""
         hits = []
         for inc in incidents:
@@ -73,13 +90,103 @@ class FindingOf(Trigger):
 
     category: str
 
-    def matches(self, incidents: Iterable[Incident], findings: Iterable[Finding]) -> tuple[str, ...]:
+    def matches(
+        self,
+        incidents: Iterable[Incident],
+        findings: Iterable[Finding],
+        *,
+        occurrences: Iterable[Occurrence] = (),
+        values: Iterable[IndicatorValue] = (),
+    ) -> tuple[str, ...]:
         """Ids of the findings of the category."""
         return tuple(sorted(f.id for f in findings if f.category == self.category))
 
     def reads(self) -> tuple[str, str]:
         """Findings of the category."""
         return "finding", self.category
+
+
+@kind("occurrence_of")
+@attrs.frozen
+class OccurrenceOf(Trigger):
+    """An occurrence recorded under deduction item ``item`` (optionally only a given
+    ``authority`` / ``severity`` row): one record both deducts and vetoes (e.g. a superior's
+    conclusion on a 重大恶性事件 forfeits an item and bars 先进), entered once."""
+
+    item: str
+    authority: str = ""
+    severity: str = ""
+
+    def matches(
+        self,
+        incidents: Iterable[Incident],
+        findings: Iterable[Finding],
+        *,
+        occurrences: Iterable[Occurrence] = (),
+        values: Iterable[IndicatorValue] = (),
+    ) -> tuple[str, ...]:
+        """Ids of the matching occurrences (a count of 0 does not trigger)."""
+        return tuple(
+            sorted(
+                o.id
+                for o in occurrences
+                if o.item == self.item
+                and o.count > 0
+                and (not self.authority or o.authority == self.authority)
+                and (not self.severity or o.severity == self.severity)
+            )
+        )
+
+    def reads(self) -> tuple[str, str]:
+        """Occurrences of the item."""
+        return "occurrence", self.item
+
+
+@kind("value_below")
+@attrs.frozen
+class ValueBelow(Trigger, Condition):
+    """An indicator's recorded value below ``value`` (``inclusive``: at or below), e.g.
+    「满意率达不到60%」 — read from the value the scoring rule already uses, not re-entered.
+    Both a veto trigger and a condition (for gates and consequences)."""
+
+    indicator: str
+    value: Decimal = attrs.field(converter=to_decimal)
+    inclusive: bool = False
+    period: str = ""
+
+    def below(self, recorded: Decimal) -> bool:
+        """Whether `recorded` is below the threshold."""
+        return recorded <= self.value if self.inclusive else recorded < self.value
+
+    def matches(
+        self,
+        incidents: Iterable[Incident],
+        findings: Iterable[Finding],
+        *,
+        occurrences: Iterable[Occurrence] = (),
+        values: Iterable[IndicatorValue] = (),
+    ) -> tuple[str, ...]:
+        """Ids of the values below the threshold (a missing value does not trigger)."""
+        return tuple(
+            sorted(
+                v.ref
+                for v in values
+                if v.indicator == self.indicator and v.period == self.period and self.below(v.value)
+            )
+        )
+
+    def reads(self) -> tuple[str, str]:
+        """Values of the indicator."""
+        return "value", self.indicator
+
+    def holds(self, situation: Situation) -> tuple[bool, str]:
+        """True when the subject's recorded value is below the threshold (missing: false)."""
+        recorded = situation.values.get((self.indicator, self.period))
+        if recorded is None:
+            return False, f"{self.indicator} not recorded"
+        ok = self.below(recorded)
+        sign = "≤" if self.inclusive else "<"
+        return ok, f"{self.indicator} {recorded} {sign if ok else 'not ' + sign} {self.value}"
 
 
 EFFECTS = ("fail", "forbid_grades", "no_honours", "unranked")

@@ -142,6 +142,7 @@ def facts_for(draw: Callable[..., Any], scheme: Scheme, max_per_cohort: int = 6)
                                 if rule.requires_evidence
                                 else None,
                                 points=pts,
+                                period=rule.period,
                             )
                         )
                 elif isinstance(rule, Bonuses):
