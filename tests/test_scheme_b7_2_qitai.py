@@ -193,15 +193,18 @@ def test_two_years_poor_brings_an_organisational_opinion() -> None:
 
 
 def test_satisfaction_below_sixty_reaches_the_leader_only() -> None:
+    # 满意率达不到60% (L688), read from the 公众评议 value: 58 flags the leader, 60 does not.
     result = run(
-        {"县卫生局": qt.DEPARTMENTS},
-        values=[IndicatorValue("县卫生局", "满意率", 58)],
-        findings=[Finding("f1", "县卫生局", qt.SATISFACTION_FLAG, DAY)],
+        {"县卫生局": qt.DEPARTMENTS, "县文体局": qt.DEPARTMENTS},
+        values=[IndicatorValue("县卫生局", "满意率", 58), IndicatorValue("县文体局", "满意率", 60)],
     )
     unit = result.get("县卫生局")
     assert unit.total == Decimal("5.80") and unit.grade == "不合格"  # graded by its score, not the flag
+    (flag,) = unit.flags
+    assert flag.category == qt.SATISFACTION_FLAG and flag.effects == () and flag.facts == ("value:县卫生局:满意率",)
     (person,) = result.person_flags
     assert person.holder == "县卫生局.局长" and person.source == "seed004:688"
+    assert not result.get("县文体局").flags
 
 
 def test_case_without_a_reason_is_refused() -> None:

@@ -59,6 +59,7 @@ from govflow.scoring import (
     Sum,
     TieBreak,
     Tier,
+    ValueBelow,
     Veto,
     Weighted,
 )
@@ -162,9 +163,10 @@ POOR_IS_FAIL = True
 and 「连续两年被评为差」 are read on 不合格."""
 
 SATISFACTION_FLAG = "满意率达不到60%"
-"""「满意率达不到60%的单位,取消各级主要负责人的年度评优资格,并责令整改」 (L688): below 60 %,
-exclusive (达不到). Until the engine can read the rate itself, the office records a finding of this
-category against the unit (REQUESTS item 2); its flag reaches the main leader only."""
+SATISFACTION_FLOOR = Decimal(60)
+"""「满意率达不到60%的单位,取消各级主要负责人的年度评优资格,并责令整改」 (L688): a 满意率 below 60,
+exclusive (达不到: 60 itself is reached), read from the same value 公众评议 scores; the flag has no
+effect on the unit's grade and reaches its main leader (no 评优)."""
 
 TIE_BREAK = TieBreak(last="shared")
 """B7.2 grades by bands and ranks nobody; ties share a place."""
@@ -329,7 +331,7 @@ UNITS = Scheme(
         "GAP_RESOLUTION: 89–90 is 良好, 79–80 合格; totals rounded to 2 decimals",
         "SPECIAL_GRADE_SHARES: 先进 10, 良好 8, 一般 5, 差 0, no project 10",
         "VETO_EFFECTS: 不合格, the main leader loses 评优; POOR_IS_FAIL",
-        "SATISFACTION_FLAG: recorded as a finding until the engine reads the rate",
+        "SATISFACTION_FLOOR: 满意率 below 60 (exclusive) flags the main leader",
     ),
     cohorts=[
         _unit_cohort(DEPARTMENTS, "县政府所属部门单位 (二级)", 638),
@@ -354,7 +356,7 @@ UNITS = Scheme(
             key="满意率",
             category=SATISFACTION_FLAG,
             label="满意率达不到60%: 取消主要负责人年度评优资格",
-            triggers=[FindingOf(SATISFACTION_FLAG)],
+            triggers=[ValueBelow("满意率", SATISFACTION_FLOOR)],
             effects=(),
             propagate=("leader",),
             source=_src(688),
