@@ -33,8 +33,9 @@ def panel(unit: str, **given: int | str) -> list[IndicatorValue]:
 
 
 def occ(oid: str, unit: str, item: str, row: str, severity: str = "", count: int = 1, **kw: Any) -> Occurrence:
-    day = date(2004, 5, 1) if item.endswith(Y1) else date(2005, 5, 1)
-    return Occurrence(oid, unit, item, row, day, count=count, severity=severity, **kw)
+    year = Y1 if item.endswith(Y1) else Y2
+    day = date(2004, 5, 1) if year == Y1 else date(2005, 5, 1)
+    return Occurrence(oid, unit, item, row, day, count=count, severity=severity, period=kw.pop("period", year), **kw)
 
 
 def run(
@@ -93,13 +94,13 @@ def test_major_incident_forfeits_the_item_and_bars_the_award() -> None:
     result = run(
         ["南山区", "盐田区"],
         panel("南山区") + panel("盐田区"),
-        occ("m1", "南山区", f"集体上访_{Y2}", sz.MAJOR_INCIDENT),
-        findings=(Finding("f1", "南山区", sz.MAJOR_INCIDENT, date(2005, 9, 1), authority="市委"),),
+        occ("m1", "南山区", f"集体上访_{Y2}", sz.MAJOR_INCIDENT, reason="市委对事件原因作出结论"),
     )
     nanshan = result.get("南山区")
     assert nanshan.total == Decimal(90)  # (20 + 0) / 2 = 10 for (四)
     (flag,) = nanshan.flags
     assert flag.category == sz.MAJOR_INCIDENT and "no_honours" in flag.effects and flag.source == "seed003:255"
+    assert flag.facts == ("m1",)  # the same record that took the 20 points
     assert not result.get("盐田区").flags
     assert [r.subject for r in result.cohort("A")] == ["盐田区", "南山区"]
 
@@ -130,6 +131,12 @@ def test_c_unit_published_against_its_tagged_items() -> None:
     )
     assert result.get("市卫生局").total == Decimal("100.00")
     assert result.get("市科技局").total == Decimal("35.37")  # (82 − 47 − 6) = 29 × 100 / 82 = 35.365…
+
+
+def test_occurrence_filed_under_the_wrong_year_is_refused() -> None:
+    with pytest.raises(InvalidFacts) as caught:
+        run(["福田区"], panel("福田区"), occ("p1", "福田区", f"集体上访_{Y1}", "市", "集体上访", period=Y2))
+    assert any("p1" in p for p in caught.value.problems)
 
 
 def test_ties_share_a_place() -> None:

@@ -44,7 +44,7 @@ from govflow.scoring import (
     Cohort,
     Deductions,
     Direct,
-    FindingOf,
+    OccurrenceOf,
     Part,
     Rounding,
     Rule,
@@ -139,17 +139,18 @@ that invents no criterion the document lacks."""
 
 YEARS = ("第一年", "第二年")
 """Items (四) and (五) are scored each year of the two-year cycle (L283); each year has its own
-deduction ledger, keyed by these labels (an occurrence names the year's item)."""
+deduction ledger (`Deductions.period`): an occurrence names the year's item and carries the same
+year as its ``period``, and one filed under the other year is refused."""
 
 YEAR_WEIGHT = Decimal("0.5")
 """「两年总评时该两项得分取两年的平均值」 (L283): each year weighs one half."""
 
 MAJOR_INCIDENT = "重大恶性事件"
 """重大恶性事件 or 反复多次越级上访 found by a superior (经上级部门处理解决并对事件原因作出结论的,
-L255): the year's item (四) loses all 20 points (an occurrence of this row), and the unit is
-barred from 先进 (a finding of this category — the superior's conclusion — raises the veto).
-Both are recorded from the same conclusion: the deduction counts in the year it was concluded;
-the bar lasts the cycle (取消评选先进单位资格, the award is biennial)."""
+L255): one occurrence of this row, dated by the superior's conclusion and filed under that year's
+item (四), both takes all 20 points of the year's item and bars the unit from 先进 (an
+`OccurrenceOf` veto) — entered once. The bar lasts the cycle (取消评选先进单位资格: the award is
+biennial)."""
 
 
 def _src(line: int) -> str:
@@ -213,6 +214,7 @@ def _petitions(year: str) -> Deductions:
         label=f"{year} 集体上访和疑难个访处理 (20)",
         base=Decimal(20),
         floor=Decimal(0),
+        period=year,
         tiers=[
             Tier(MAJOR_INCIDENT, Decimal(20)),  # L255: 扣除责任单位本项全部得分
             Tier("国家", Decimal(3), severity="集体上访"),  # L259: 每起依次扣3分、2分、1分
@@ -234,6 +236,7 @@ def _cases(year: str) -> Deductions:
         label=f"{year} 信访立案件办理 (15)",
         base=Decimal(15),
         floor=Decimal(0),
+        period=year,
         tiers=[
             Tier("未按要求办理", Decimal(1)),  # L269: 未能按要求办理的,每件扣1分
             Tier("催办", Decimal("0.5")),  # L269: 每催办一次,加扣0.5分
@@ -294,7 +297,7 @@ SCHEME = Scheme(
         "C_SCALE_BASE: C is scored on its tagged sub-items (82) and published against 82, not the declared 80",
         "PUBLISHED_PLACES: B/C published to 2 decimals, half up",
         "TIE_BREAK: equal totals share a place",
-        "MAJOR_INCIDENT: the 20-point forfeiture and the 先进 bar are recorded from the superior's conclusion",
+        "MAJOR_INCIDENT: one occurrence forfeits the year's item (四) and bars 先进",
     ),
     cohorts=[_cohort(c) for c in ("A", "B", "C")],
     vetoes=[
@@ -302,7 +305,7 @@ SCHEME = Scheme(
             key="取消评先",
             category=MAJOR_INCIDENT,
             label="取消评选先进单位资格 barred from 先进单位",
-            triggers=[FindingOf(MAJOR_INCIDENT)],
+            triggers=[OccurrenceOf(f"集体上访_{year}", authority=MAJOR_INCIDENT) for year in YEARS],
             effects=("no_honours",),
             source=_src(255),
         )
