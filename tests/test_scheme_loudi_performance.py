@@ -139,20 +139,41 @@ def test_veto_bars_pass_whatever_the_score() -> None:
 
 
 def test_advanced_quota_thirty_percent_rounded_down_and_its_conditions() -> None:
-    # 6 units × 30 % = 1.8 → 1 (QUOTA_ROUNDING). 娄星区 is first but its satisfaction is below 60 %
-    # (a recorded shortfall): the one place goes to 双峰县, the best unit meeting all four conditions.
+    # 6 units × 30 % = 1.8 → 1 (QUOTA_ROUNDING). 娄星区 is first but its public satisfaction is 59 %
+    # (公众满意度在60%以上 fails, read from its value): the one place goes to 双峰县.
+    indicators = ("990", "900", "850", "800", "750", "700")
+    rates = ("59", "70", "70", "70", "70", "70")
     values = []
-    for unit, indicators in zip(UNITS, ("950", "900", "850", "800", "750", "700"), strict=True):
-        values += scores(unit, indicators, "80", "800", "800")
-    result = run(
-        *UNITS,
-        values=values,
-        sub_grades=[contribution(u) for u in UNITS],
-        findings=[Finding("f1", "娄星区", "公众满意度未达60%", DAY)],
-    )
+    for unit, indicator, rate in zip(UNITS, indicators, rates, strict=True):
+        values += scores(unit, indicator, rate, "800", "800")  # 娄星区 851, 双峰县 830, …
+    result = run(*UNITS, values=values, sub_grades=[contribution(u) for u in UNITS])
     assert [r.subject for r in result.results if r.grade == "先进"] == ["双峰县"]
     assert result.get("娄星区").rank == 1 and result.get("娄星区").grade == "合格"
+    (flag,) = result.get("娄星区").flags
+    assert flag.forbid == ("先进",) and flag.source == "seed003:519"
     assert [o.rule for o in result.get("双峰县").consequences] == ["先进"]
+
+
+def test_disciplined_leader_docked_and_barred_from_advanced_by_one_record() -> None:
+    four = ("娄星区", "双峰县", "新化县", "涟源市")  # 4 × 30 % = 1.2 → 1 place
+    result = run(
+        *four,
+        values=scores("娄星区", "990", "90", "900", "900") + scores("双峰县", "800", "80", "800", "800"),
+        occurrences=[cut("o1", "娄星区", ld.DISCIPLINE_ROW, "15")],
+        sub_grades=[contribution("娄星区"), contribution("双峰县")],
+    )
+    top = result.get("娄星区")
+    assert top.total == Decimal(939) and top.rank == 1  # 594 + 270 + 90 − 15
+    (flag,) = top.flags
+    assert flag.facts == ("o1",) and top.grade == "合格"  # the deduction's own record bars 先进
+    assert result.get("双峰县").grade == "先进"
+
+
+def test_three_units_give_no_advanced_place() -> None:
+    # QUOTA_ROUNDING: 3 × 30 % = 0.9 → 0 (down): no 先进 however good.
+    three = ("娄星区", "双峰县", "新化县")
+    result = run(*three, values=scores("娄星区", "990", "90", "900", "900"), sub_grades=[contribution("娄星区")])
+    assert result.get("娄星区").grade == "合格"
 
 
 def test_without_the_contribution_judgement_no_advanced() -> None:

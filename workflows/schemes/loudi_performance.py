@@ -21,8 +21,9 @@ The county cohort (各县市区政府、娄底经济开发区管委会, L443), o
 - consequences (L535–L539).
 
 Left out: the 市直责任部门 (L451, L501–L505, L521–L527) — each of their indicators is scored on 100
-and 合格 needs *every* one at 60 or more and 为民办实事 completed, with no composite total: the
-engine has no rule for 「each of the subject's indicators at least 60」 (REQUESTS item 5). The
+and 合格 needs *every* one at 60 or more and 为民办实事 completed, with no composite total; the
+engine's `Lowest` reads that, but each department carries its own indicators while the 30 % 先进
+quota pools them all, and the text never says what ranks one 合格 department above another. The
 composition of 指标考核 (其他各项指标…具体指标分解由市绩效评估委员会另行通知, L453) is not in the file:
 指标考核 is one score on 1000.
 """
@@ -44,6 +45,7 @@ from govflow.scoring import (
     Gate,
     GradeIs,
     NoFinding,
+    OccurrenceOf,
     Part,
     Proportional,
     Quota,
@@ -52,6 +54,7 @@ from govflow.scoring import (
     Sum,
     TieBreak,
     Tier,
+    ValueBelow,
     Veto,
     Weighted,
 )
@@ -91,15 +94,20 @@ QUOTA_ROUNDING = "floor"
 down (去尾) — a 名额 is a ceiling, and rounding up would award more than 30 % (6 units → 1)."""
 
 ADVANCED_CONDITIONS = {
-    "主要指标未完成目标": "人均地区生产总值、财政总收入、固定资产投资、规模工业增加值增长率和招商引资完成市政府目标",
-    "公众满意度未达60%": "公众满意度在60%以上",
-    "班子成员受处分": "班子成员未受党纪、政纪及以上处分",
+    "主要指标未完成目标": "人均地区生产总值、财政总收入、固定资产投资、规模工业增加值增长率和招商引资完成市政府目标"
 }
-"""Three of L519's four conditions for 先进 are recorded as findings when they *fail* (the office
-records the shortfall): the growth indicators missed, public satisfaction not above 60 % (a
-finding until the engine can read the rate, REQUESTS item 2), a leadership member disciplined.
-The fourth — 「在贯彻落实科学发展观…取得重大成效,作出重大贡献」 — is a judgement, recorded as the
-sub-assessment 「科学发展贡献」 with grade 「重大」 (`CONTRIBUTION`)."""
+"""L519's four conditions for 先进, each read where it is recorded: the growth indicators missed is
+a finding the office records (their targets are the city's, not in the file); 「公众满意度在60%以上」
+is read from the 公众评议 value (`SATISFACTION_FLOOR`); 「班子成员未受党纪、政纪及以上处分」 from the
+deduction row that docks the same discipline (`DISCIPLINE_ROW`) — entered once; the judgement
+「在贯彻落实科学发展观…取得重大成效,作出重大贡献」 is the sub-assessment `CONTRIBUTION`."""
+
+SATISFACTION_FLOOR = Decimal(60)
+"""「公众满意度在60%以上」 (L519): 60 itself qualifies (以上 includes the number); below 60 the unit
+cannot be 先进."""
+
+DISCIPLINE_ROW = "班子成员受党纪政纪处分"
+"""The deduction row of L497 whose occurrence also bars 先进 (L519)."""
 
 CONTRIBUTION = ("科学发展贡献", "重大")
 """The sub-assessment and grade that satisfy the judgement condition of L519."""
@@ -184,7 +192,7 @@ ROOT = Sum(
                 Tier("党中央国务院通报批评", Decimal(30)),
                 Tier("省委省政府或国家部委通报批评", Decimal(20)),
                 Tier("市委市政府或省直部门通报批评", Decimal(10)),
-                Tier("班子成员受党纪政纪处分", Decimal(10), max_points=Decimal(20)),
+                Tier(DISCIPLINE_ROW, Decimal(10), max_points=Decimal(20)),
                 Tier("工作人员失职渎职", Decimal(10), max_points=Decimal(20)),
             ],
             cap=Decimal(50),
@@ -204,7 +212,7 @@ SCHEME = Scheme(
         "SCALE: every component on 1000, weighted 60/30/10",
         "SIX_HUNDRED_IS_PASS: 600 is 合格",
         "QUOTA_ROUNDING: 30 % of the count, rounded down",
-        "ADVANCED_CONDITIONS: failures recorded as findings; CONTRIBUTION as a sub-grade",
+        "ADVANCED_CONDITIONS: satisfaction from its value, discipline from its deduction, the judgement a sub-grade",
         "TIE_BREAK: by 指标考核, then shared",
     ),
     cohorts=[
@@ -285,6 +293,24 @@ SCHEME = Scheme(
                 source=_src(507),
             )
             for category in VETO_CATEGORIES
+        ),
+        Veto(
+            key="满意度不足",
+            category="公众满意度未达60%",
+            label="公众满意度未达60%: 不能评为先进",
+            triggers=[ValueBelow("公众满意度", SATISFACTION_FLOOR)],
+            effects=("forbid_grades",),
+            forbid=("先进",),
+            source=_src(519),
+        ),
+        Veto(
+            key="班子成员处分",
+            category=DISCIPLINE_ROW,
+            label="班子成员受党纪政纪处分: 不能评为先进",
+            triggers=[OccurrenceOf("减分", authority=DISCIPLINE_ROW)],
+            effects=("forbid_grades",),
+            forbid=("先进",),
+            source=_src(519),
         ),
         Veto(
             key="常委会认定",
