@@ -1329,5 +1329,11 @@ def directory_show(settings: Settings, on_text: str | None) -> None:
             click.echo(f"{'  ' * depth}  - {post.position}: {post.person}{portfolio}")
 
 
+# The assessment commands (govflow scheme …, govflow score) live in their own module.
+from govflow.cli_scoring import register as _register_scoring  # noqa: E402
+
+_register_scoring(cli)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

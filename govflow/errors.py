@@ -257,3 +257,37 @@ class UnresolvedRole(GovflowError):
         self.rule = rule
         self.detail = detail
         super().__init__(f"no one can act as {rule}: {detail}")
+
+
+class InvalidFacts(InvalidData):
+    """Facts given to `govflow.scoring.evaluate` do not fit the scheme (考核事实不合规): an unknown
+    subject or indicator, a rating outside the scale, a negative count, evidence dated outside
+    the period, a deduction without a reason. `problems` names every faulty item; nothing was
+    evaluated."""
+
+    def __init__(self, scheme: str, problems: Sequence[str]) -> None:
+        self.scheme = scheme
+        super().__init__(f"facts do not fit scheme {scheme!r}", problems)
+
+
+class AllocationRefused(GovflowError):
+    """A reward allocation breaks a rule of its scheme (奖金分配不合规), e.g. 「党政正职奖金不低于
+    奖金总额的30%」; `rule` names the rule and `source` the document line it cites."""
+
+    def __init__(self, rule: str, source: str, problems: Sequence[str]) -> None:
+        self.rule = rule
+        self.source = source
+        self.problems = tuple(problems)
+        cite = f" [{source}]" if source else ""
+        super().__init__(f"allocation refused by rule {rule!r}{cite}: " + "; ".join(self.problems))
+
+
+class UnknownScheme(GovflowError):
+    """No assessment scheme of that name (and version) was loaded (未知考核方案)."""
+
+    def __init__(self, name: str, version: int | None = None, known: Iterable[str] = ()) -> None:
+        self.name = name
+        self.version = version
+        label = name if version is None else f"{name} v{version}"
+        known_list = ", ".join(sorted(known)) or "none"
+        super().__init__(f"unknown scheme {label!r} (loaded: {known_list})")

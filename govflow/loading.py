@@ -48,7 +48,10 @@ def reference_modules() -> list[str]:
         package = importlib.import_module(REFERENCE_PACKAGE)
     except ImportError:
         return names
-    found = sorted(info.name for info in pkgutil.iter_modules(package.__path__) if not info.name.startswith("_"))
+    # Sub-packages (``schemes``: the reference assessment schemes) are not workflow modules.
+    found = sorted(
+        info.name for info in pkgutil.iter_modules(package.__path__) if not info.name.startswith("_") and not info.ispkg
+    )
     names.extend(f"{REFERENCE_PACKAGE}.{name}" for name in found)
     return names
 

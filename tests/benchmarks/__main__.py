@@ -14,7 +14,15 @@ import time
 from collections.abc import Callable
 from importlib.metadata import version
 
-from tests.benchmarks import concurrency, fire_memory, fire_sqlite, profile_fire, start_scaling, tick_scaling
+from tests.benchmarks import (
+    concurrency,
+    fire_memory,
+    fire_sqlite,
+    profile_fire,
+    scoring,
+    start_scaling,
+    tick_scaling,
+)
 from tests.benchmarks.common import Result, console, print_results
 
 BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
@@ -24,6 +32,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
     tick_scaling.NAME: tick_scaling.run,
     profile_fire.NAME: profile_fire.run,
     concurrency.NAME: concurrency.run,
+    scoring.NAME: scoring.run,
 }
 
 
