@@ -49,8 +49,10 @@ class Change:
     `claim` lists (timer id, new status) for timers this change consumes: each must still be
     pending, which is what makes a timer fire exactly once however many sweepers run.
     `settle` lists (timer id, new status) for open timers this change closes (state left,
-    duty met); a timer already closed is left alone. `keys` replaces the instance's index
-    entries when not None.
+    duty met); a timer already closed is left alone. `reschedule` lists timers of the instance
+    with new due times, provisional flags and params (a deadline recomputed when a year's
+    official schedule arrives): each must still be pending, or the change loses its race.
+    `keys` replaces the instance's index entries when not None.
     """
 
     instance: Instance
@@ -60,6 +62,7 @@ class Change:
     claim: tuple[tuple[str, str], ...] = ()
     settle: tuple[tuple[str, str], ...] = ()
     keys: tuple[tuple[str, str], ...] | None = None
+    reschedule: tuple[Timer, ...] = ()
     data_changed: bool = True
     marks_changed: bool = True
     """Whether the instance's data / marks differ from the stored ones (adapters may skip

@@ -377,7 +377,12 @@ class PostgresStorage(Storage):
         committing = False
         try:
             if len(change.events) == 1 and not (
-                change.also or change.claim or change.settle or change.arm or change.keys is not None
+                change.also
+                or change.claim
+                or change.settle
+                or change.arm
+                or change.reschedule
+                or change.keys is not None
             ):
                 committing = True
                 if conn.execute(*self._write_with_event(change)).rowcount != 1:
@@ -451,6 +456,10 @@ class PostgresStorage(Storage):
         at = inst.updated_at
         for timer_id, status in change.claim:
             if conn.execute(sql.claim_timer, (status, at, timer_id)).rowcount != 1:
+                raise ConcurrentModification(inst.id, expected, _revision(conn, sql, inst.id))
+        if change.reschedule:
+            moved = conn.execute(sql.reschedule, _reschedule_params(change.reschedule)).rowcount
+            if moved != len(change.reschedule):
                 raise ConcurrentModification(inst.id, expected, _revision(conn, sql, inst.id))
         if change.settle:
             ids, statuses = [t for t, _ in change.settle], [s for _, s in change.settle]
@@ -590,16 +599,7 @@ class PostgresStorage(Storage):
         if not timers:
             return 0
         with self._writing("rescheduling timers") as conn:
-            cursor = conn.execute(
-                self._sql.reschedule,
-                (
-                    [t.id for t in timers],
-                    [t.due for t in timers],
-                    [t.provisional for t in timers],
-                    [_jsonb(dict(t.params)) for t in timers],
-                ),
-            )
-            return cursor.rowcount
+            return conn.execute(self._sql.reschedule, _reschedule_params(timers)).rowcount
 
     # -- documents ----------------------------------------------------------------------------
 
@@ -749,6 +749,16 @@ _RACES = {"40001": "serialization failure", "40P01": "deadlock detected"}
 
 _LEASE_ATTEMPTS = 3
 """How often `claim_due` repeats a lease that lost a race before calling it a fault."""
+
+
+def _reschedule_params(timers: Sequence[Timer]) -> tuple[list[Any], ...]:
+    """The parallel arrays the ``reschedule`` statement unnests: ids, dues, flags, params."""
+    return (
+        [t.id for t in timers],
+        [t.due for t in timers],
+        [t.provisional for t in timers],
+        [_jsonb(dict(t.params)) for t in timers],
+    )
 
 
 def _lost_race(exc: BaseException) -> bool:
