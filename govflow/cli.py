@@ -859,6 +859,15 @@ def verify(settings: Settings, instance_id: str | None) -> None:
 # -- time: timers, worker, calendar ------------------------------------------------------------
 
 
+def _warn_calendar(engine: Engine) -> None:
+    """Print `calendar_warning` (next year's 放假安排 not loaded, from 1 November) to stderr."""
+    from govflow.calendar import calendar_warning
+
+    warning = calendar_warning(engine.calendar, engine.calendar.local_date(engine.now()))
+    if warning is not None:
+        click.echo(warning, err=True)
+
+
 def _print_outcomes(outcomes: Sequence[TickOutcome]) -> None:
     for outcome in outcomes:
         timer = outcome.timer
@@ -872,6 +881,7 @@ def _print_outcomes(outcomes: Sequence[TickOutcome]) -> None:
 @pass_settings
 def tick(settings: Settings, limit: int) -> None:
     """Run one sweep: act on every timer due now (overdue, reminders, escalations, system events)."""
+    _warn_calendar(settings.engine())
     outcomes = settings.engine().tick(limit=limit)
     _print_outcomes(outcomes)
     click.echo(f"swept: {len(outcomes)} timer(s) due")
@@ -890,6 +900,7 @@ def worker(settings: Settings, interval: float, sweeps: int | None) -> None:
     timer half-done; timers due while no worker runs are picked up by the next sweep.
     """
     engine = settings.engine()
+    _warn_calendar(engine)
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: object) -> None:
@@ -982,6 +993,9 @@ def calendar() -> None:
 def calendar_load(settings: Settings, file: Path) -> None:
     """Store a year's official schedule and recompute pending provisional deadlines.
 
+    Each instance whose deadlines move gets a `deadline_recomputed` event in its audit trail,
+    committed with the new due times.
+
     FILE is JSON: {"year": 2027, "holidays": ["2027-01-01", ...], "workdays": [...],
     "source": "国务院办公厅关于2027年部分节假日安排的通知"}.
     """
@@ -994,8 +1008,15 @@ def calendar_load(settings: Settings, file: Path) -> None:
     moved = settings.engine(create=True).load_schedule(schedule)
     click.echo(
         f"ok: {schedule.year} schedule stored ({len(schedule.holidays)} holidays, {len(schedule.workdays)} "
-        f"make-up workdays); {moved} provisional deadline(s) recomputed"
+        f"make-up workdays); {moved} provisional deadline(s) recomputed, each recorded in its instance's audit trail"
     )
+    skipped = settings.engine().skipped_provisional
+    if skipped:
+        click.echo(
+            f"warning: provisional deadlines of {', '.join(skipped)} were left as they are (those workflows are "
+            "not loaded here); run `govflow calendar load` again with --workflows naming their modules",
+            err=True,
+        )
 
 
 @calendar.command("show", epilog=examples("govflow calendar show"))
@@ -1007,6 +1028,34 @@ def calendar_show(settings: Settings) -> None:
         click.echo("no year schedules stored; the holidays package's official years apply")
     for year, doc in sorted(docs.items()):
         click.echo(f"{year}: {json.loads(doc['json']).get('source', '')}")
+
+
+@calendar.command("status", epilog=examples("govflow calendar status"))
+@pass_settings
+def calendar_status(settings: Settings) -> None:
+    """Which years count on official data (the holidays package's, loaded ones) and which are
+    provisional (推定) or, in strict mode, refused; warns from 1 November if next year is missing."""
+    from importlib.metadata import version
+
+    from govflow.calendar import PACKAGE_OFFICIAL_YEARS, ChinaCalendar
+
+    engine = settings.engine()  # read-only: never creates a database
+    cal = engine.calendar
+    package = f"{PACKAGE_OFFICIAL_YEARS[0]}-{PACKAGE_OFFICIAL_YEARS[-1]}"
+    click.echo(f"official (holidays package {version('holidays')}): {package}")
+    loaded = cal.schedules if isinstance(cal, ChinaCalendar) else ()
+    listed = ", ".join(f"{s.year} ({s.source})" for s in loaded) or "none (govflow calendar load FILE)"
+    click.echo(f"official (loaded): {listed}")
+    provisional = isinstance(cal, ChinaCalendar) and cal.provisional
+    if provisional:
+        click.echo(
+            "provisional (推定): every other year, counted on weekends and the statutory-holiday rules "
+            "without 调休 make-up days; such deadlines are marked (provisional) and recomputed when the year is loaded"
+        )
+    else:
+        click.echo("refused (strict): every other year; a deadline reaching into one is refused until it is loaded")
+    click.echo(f"mode: {'provisional' if provisional else 'strict'} (setting `calendar`, see govflow config)")
+    _warn_calendar(engine)
 
 
 # -- organisation directory --------------------------------------------------------------------
