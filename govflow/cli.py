@@ -15,8 +15,9 @@ import re
 import signal
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -859,12 +860,21 @@ def verify(settings: Settings, instance_id: str | None) -> None:
 # -- time: timers, worker, calendar ------------------------------------------------------------
 
 
+_CALENDAR_WARNED: weakref.WeakKeyDictionary[Engine, date] = weakref.WeakKeyDictionary()
+"""The day each engine last printed its calendar warning (a worker warns once a day, not per sweep)."""
+
+
 def _warn_calendar(engine: Engine) -> None:
-    """Print `calendar_warning` (next year's 放假安排 not loaded, from 1 November) to stderr."""
+    """Print `calendar_warning` (next year's 放假安排 not loaded, from 1 November) to stderr, at
+    most once a day per engine, so a worker started in October still warns in November."""
     from govflow.calendar import calendar_warning
 
-    warning = calendar_warning(engine.calendar, engine.calendar.local_date(engine.now()))
+    today = engine.calendar.local_date(engine.now())
+    if _CALENDAR_WARNED.get(engine) == today:
+        return
+    warning = calendar_warning(engine.calendar, today)
     if warning is not None:
+        _CALENDAR_WARNED[engine] = today
         click.echo(warning, err=True)
 
 
@@ -900,7 +910,6 @@ def worker(settings: Settings, interval: float, sweeps: int | None) -> None:
     timer half-done; timers due while no worker runs are picked up by the next sweep.
     """
     engine = settings.engine()
-    _warn_calendar(engine)
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: object) -> None:
@@ -912,6 +921,7 @@ def worker(settings: Settings, interval: float, sweeps: int | None) -> None:
     click.echo(f"worker: sweeping {settings.db_label()} every {interval:g}s (Ctrl-C to stop)", err=True)
     try:
         while not stop.is_set():
+            _warn_calendar(engine)
             _print_outcomes(engine.tick())
             done += 1
             if sweeps is not None and done >= sweeps:
