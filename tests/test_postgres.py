@@ -501,10 +501,27 @@ def deadlock_engine(schema: str, clock: FakeClock) -> tuple[Engine, str]:
     return Engine(storage=store, workflows=[racing_flow()], clock=clock), app
 
 
-def deadlocked(schema: str, app: str, instance_id: str, call: Any) -> Any:
-    """Run `call` in a thread while a `Deadlocker` forces a deadlock on its commit; its result
-    (or the exception it raised)."""
+def deadlocked(engine: Engine, schema: str, app: str, instance_id: str, call: Any) -> Any:
+    """Run `call` in a thread while a `Deadlocker` forces a deadlock on its first commit to
+    `instance_id`; its result (or the exception it raised).
+
+    Commits to it after the first wait until the helper has let go: the helper still holds the timer
+    row when the server aborts govflow's transaction, so a retry that got to the instance row
+    before the helper did would close a second cycle. (Two govflow commits never hold on like
+    that: the winner finishes.)
+    """
     outcome: dict[str, Any] = {}
+    released = threading.Event()
+    store = engine.storage
+    commit = store.commit
+    commits: list[int] = []
+
+    def gated(change: Any) -> None:
+        if change.instance.id == instance_id:
+            if commits:
+                released.wait(60)
+            commits.append(1)
+        commit(change)
 
     def run() -> None:
         try:
@@ -512,6 +529,7 @@ def deadlocked(schema: str, app: str, instance_id: str, call: Any) -> Any:
         except BaseException as exc:
             outcome["result"] = exc
 
+    store.commit = gated  # type: ignore[method-assign]
     helper = Deadlocker(schema, app)
     try:
         helper.hold_timer(instance_id, "reply")
@@ -520,8 +538,10 @@ def deadlocked(schema: str, app: str, instance_id: str, call: Any) -> Any:
         helper.close_the_cycle(instance_id)
     finally:
         helper.release()
+        released.set()
     thread.join(timeout=60)
     assert not thread.is_alive()
+    del store.commit  # type: ignore[method-assign]
     return outcome["result"]
 
 
@@ -533,7 +553,7 @@ def test_a_deadlocked_fire_is_a_lost_race_and_writes_nothing(schema: str, clock:
     inst = engine.start("approval", actor=ALICE, data={"title": "请示"})
     inst = engine.fire(inst.id, "submit", actor=ALICE)
     bob = Actor("bob", roles={"leader"}, unit="county.office")
-    error = deadlocked(schema, app, inst.id, lambda: engine.fire(inst.id, "approve", actor=bob))
+    error = deadlocked(engine, schema, app, inst.id, lambda: engine.fire(inst.id, "approve", actor=bob))
     assert isinstance(error, ConcurrentModification), error
     assert "reload and retry" in str(error)
     # Nothing of it was written: the instance, its audit trail and its timers are as before.
@@ -550,7 +570,7 @@ def test_fire_retrying_retries_a_deadlocked_fire(schema: str, clock: FakeClock) 
     inst = engine.start("approval", actor=ALICE, data={"title": "请示"})
     inst = engine.fire(inst.id, "submit", actor=ALICE)
     bob = Actor("bob", roles={"leader"}, unit="county.office")
-    result = deadlocked(schema, app, inst.id, lambda: engine.fire_retrying(inst.id, "approve", actor=bob))
+    result = deadlocked(engine, schema, app, inst.id, lambda: engine.fire_retrying(inst.id, "approve", actor=bob))
     assert isinstance(result, Instance), result
     assert result.state == "approved" and result.revision == 3
     assert [e.event for e in engine.history(inst.id)] == ["start", "submit", "approve"]
@@ -566,7 +586,7 @@ def test_tick_retries_a_deadlocked_timer_and_finishes_its_sweep(schema: str, clo
     inst = engine.fire(inst.id, "submit", actor=ALICE)
     other = engine.fire(engine.start("approval", actor=ALICE, data={"title": "另一件"}).id, "submit", actor=ALICE)
     clock.advance(days=3)  # `lapse` is due on both; `reply` is not
-    outcomes = deadlocked(schema, app, inst.id, engine.tick)
+    outcomes = deadlocked(engine, schema, app, inst.id, engine.tick)
     assert not isinstance(outcomes, BaseException), outcomes
     assert sorted((o.timer.instance_id, o.result) for o in outcomes) == sorted([(inst.id, "done"), (other.id, "done")])
     for each in (inst.id, other.id):
