@@ -13,9 +13,12 @@ Everything works on local dates; `Calendar.local_date` turns a stored instant in
 it fell on in the calendar's time zone (Asia/Shanghai by default).
 
 PRC data comes from the `holidays` package. Only the years it holds the State Council's
-published schedule for are "official"; a date outside them raises `DateOutsideCalendar`
-unless the calendar was built with ``provisional=True`` (then answers are flagged), or
-that year's notice was loaded as a `YearSchedule`.
+published schedule for are "official", plus any year whose notice was loaded as a
+`YearSchedule`. Other years are counted provisionally (推定) by default — weekends and the
+statutory holidays by rule, no 调休 make-up days — and every such answer is flagged, so work
+does not stop at a year end before next year's notice is out; ``provisional=False`` (strict)
+refuses them with `DateOutsideCalendar` instead. `calendar_warning` says when next year's
+notice is due and not loaded.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ __all__ = [
     "Window",
     "YearSchedule",
     "before",
+    "calendar_warning",
     "china_calendar",
     "first_half",
     "first_ten_days",
@@ -449,14 +453,16 @@ class ChinaCalendar(Calendar):
     """PRC working calendar: weekends and statutory holidays off, 调休 make-up days on.
 
     Layers, later ones winning for the dates they name: the year's base data (a loaded
-    `YearSchedule`, else the package's official data, else, only when `provisional`, the
-    package's rule-based holidays); December dates of next year's loaded schedule; then
-    the deployment's `extra_holidays` (local holidays) and `extra_workdays`. Immutable:
-    `with_schedule` returns a new calendar. Build it with `china_calendar`.
+    `YearSchedule`, else the package's official data, else, when `provisional` (the
+    default), the package's rule-based holidays); December dates of next year's loaded
+    schedule; then the deployment's `extra_holidays` (local holidays) and `extra_workdays`.
+    With ``provisional=False`` (strict) a year without official data raises
+    `DateOutsideCalendar`. Immutable: `with_schedule` returns a new calendar. Build it with
+    `china_calendar`.
     """
 
     name: str = "prc"
-    provisional: bool = False
+    provisional: bool = True
     extra_holidays: frozenset[date] = attrs.field(
         default=frozenset(),
         converter=_date_set,
@@ -532,7 +538,7 @@ class ChinaCalendar(Calendar):
 
 def china_calendar(
     *,
-    provisional: bool = False,
+    provisional: bool = True,
     extra_holidays: Iterable[date] = (),
     extra_workdays: Iterable[date] = (),
     schedules: Iterable[YearSchedule] = (),
@@ -541,9 +547,11 @@ def china_calendar(
 ) -> ChinaCalendar:
     """The PRC statutory calendar (法定节假日 + 调休), plus a deployment's local days.
 
-    Strict by default: a date in a year without official data raises `DateOutsideCalendar`.
-    With ``provisional=True`` such years use the package's rule-based holidays and no
-    make-up days, and `Calendar.is_provisional` / the ``*_info`` methods say so.
+    Provisional (推定) by default: a year without official data uses the package's
+    rule-based holidays and no make-up days, and `Calendar.is_provisional` / the ``*_info``
+    methods say so (deadlines armed on it are stored as provisional and recomputed when the
+    year's schedule is loaded). ``provisional=False`` is the strict setting: such a date
+    raises `DateOutsideCalendar`, so no deadline rests on unpublished holidays.
     """
     return ChinaCalendar(
         name=name,
@@ -552,6 +560,34 @@ def china_calendar(
         extra_holidays=extra_holidays,
         extra_workdays=extra_workdays,
         schedules=schedules,
+    )
+
+
+WARN_FROM = (11, 1)
+"""(month, day) from which `calendar_warning` speaks up: the State Council's notice for next year
+usually appears in November or December (e.g. the 2024 one on 10 November 2023)."""
+
+
+def calendar_warning(calendar: Calendar, today: date) -> str | None:
+    """A one-line warning from 1 November when next year has no official schedule, else None.
+
+    Why: until next year's 放假安排 is loaded, deadlines reaching into it are provisional (or, on a
+    strict calendar, refused), so the operator should load it before the year turns. Only a
+    `ChinaCalendar` has official years to miss; other calendars never warn.
+    """
+    if not isinstance(calendar, ChinaCalendar) or (today.month, today.day) < WARN_FROM:
+        return None
+    coming = today.year + 1
+    if coming in calendar.official_years:
+        return None
+    counted = (
+        "deadlines reaching into it are counted provisionally (推定, no 调休) until it is loaded"
+        if calendar.provisional
+        else "the strict calendar refuses deadlines reaching into it until it is loaded"
+    )
+    return (
+        f"warning: no official holiday schedule (放假安排) for {coming}; {counted} — "
+        f"load the State Council's notice with `govflow calendar load {coming}.json`"
     )
 
 

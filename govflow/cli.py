@@ -16,8 +16,9 @@ import re
 import signal
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -886,6 +887,28 @@ def verify(settings: Settings, instance_id: str | None) -> None:
 # -- time: timers, worker, calendar ------------------------------------------------------------
 
 
+_CALENDAR_WARNED: weakref.WeakKeyDictionary[Engine, date] = weakref.WeakKeyDictionary()
+"""The day each engine last printed its calendar warning (a worker warns once a day, not per sweep)."""
+
+
+def _warn_calendar(engine: Engine, echo: Callable[[str], None] | None = None) -> None:
+    """Print `calendar_warning` (next year's 放假安排 not loaded, from 1 November) to stderr (or
+    through `echo`, the worker's log), at most once a day per engine, so a worker started in
+    October still warns in November."""
+    from govflow.calendar import calendar_warning
+
+    today = engine.calendar.local_date(engine.now())
+    if _CALENDAR_WARNED.get(engine) == today:
+        return
+    warning = calendar_warning(engine.calendar, today)
+    if warning is not None:
+        _CALENDAR_WARNED[engine] = today
+        if echo is not None:
+            echo(warning)
+        else:
+            click.echo(warning, err=True)
+
+
 def _print_outcomes(outcomes: Sequence[TickOutcome]) -> None:
     for outcome in outcomes:
         timer = outcome.timer
@@ -979,6 +1002,7 @@ def tick(settings: Settings, limit: int, max_attempts: int) -> None:
     after a few attempts (see ``govflow timers --failed``).
     """
     engine = settings.engine()
+    _warn_calendar(engine)
     _retry_policy(engine, max_attempts)
     report = engine.tick(limit=limit)
     _print_outcomes(report)
@@ -1067,7 +1091,8 @@ def worker(
             click.echo("worker: stopped before the storage could be opened", err=True)
             return
         _retry_policy(engine, max_attempts)
-        loop = Worker(engine, policy, log=log, on_outcomes=_print_outcomes)
+        ready = engine
+        loop = Worker(engine, policy, log=log, on_outcomes=_print_outcomes, before_sweep=lambda: _warn_calendar(ready, log))
         loop.faults = failures
         click.echo(f"worker: sweeping {settings.db_label()} every {interval:g}s (Ctrl-C to stop)", err=True)
         loop.run(stop, sweeps=sweeps)
@@ -1244,6 +1269,9 @@ def calendar() -> None:
 def calendar_load(settings: Settings, file: Path) -> None:
     """Store a year's official schedule and recompute pending provisional deadlines.
 
+    Each instance whose deadlines move gets a `deadline_recomputed` event in its audit trail,
+    committed with the new due times.
+
     FILE is JSON: {"year": 2027, "holidays": ["2027-01-01", ...], "workdays": [...],
     "source": "国务院办公厅关于2027年部分节假日安排的通知"}.
     """
@@ -1256,8 +1284,15 @@ def calendar_load(settings: Settings, file: Path) -> None:
     moved = settings.engine(create=True).load_schedule(schedule)
     click.echo(
         f"ok: {schedule.year} schedule stored ({len(schedule.holidays)} holidays, {len(schedule.workdays)} "
-        f"make-up workdays); {moved} provisional deadline(s) recomputed"
+        f"make-up workdays); {moved} provisional deadline(s) recomputed, each recorded in its instance's audit trail"
     )
+    skipped = settings.engine().skipped_provisional
+    if skipped:
+        click.echo(
+            f"warning: provisional deadlines of {', '.join(skipped)} were left as they are (those workflows are "
+            "not loaded here); run `govflow calendar load` again with --workflows naming their modules",
+            err=True,
+        )
 
 
 @calendar.command("show", epilog=examples("govflow calendar show"))
@@ -1269,6 +1304,34 @@ def calendar_show(settings: Settings) -> None:
         click.echo("no year schedules stored; the holidays package's official years apply")
     for year, doc in sorted(docs.items()):
         click.echo(f"{year}: {json.loads(doc['json']).get('source', '')}")
+
+
+@calendar.command("status", epilog=examples("govflow calendar status"))
+@pass_settings
+def calendar_status(settings: Settings) -> None:
+    """Which years count on official data (the holidays package's, loaded ones) and which are
+    provisional (推定) or, in strict mode, refused; warns from 1 November if next year is missing."""
+    from importlib.metadata import version
+
+    from govflow.calendar import PACKAGE_OFFICIAL_YEARS, ChinaCalendar
+
+    engine = settings.engine()  # read-only: never creates a database
+    cal = engine.calendar
+    package = f"{PACKAGE_OFFICIAL_YEARS[0]}-{PACKAGE_OFFICIAL_YEARS[-1]}"
+    click.echo(f"official (holidays package {version('holidays')}): {package}")
+    loaded = cal.schedules if isinstance(cal, ChinaCalendar) else ()
+    listed = ", ".join(f"{s.year} ({s.source})" for s in loaded) or "none (govflow calendar load FILE)"
+    click.echo(f"official (loaded): {listed}")
+    provisional = isinstance(cal, ChinaCalendar) and cal.provisional
+    if provisional:
+        click.echo(
+            "provisional (推定): every other year, counted on weekends and the statutory-holiday rules "
+            "without 调休 make-up days; such deadlines are marked (provisional) and recomputed when the year is loaded"
+        )
+    else:
+        click.echo("refused (strict): every other year; a deadline reaching into one is refused until it is loaded")
+    click.echo(f"mode: {'provisional' if provisional else 'strict'} (setting `calendar`, see govflow config)")
+    _warn_calendar(engine)
 
 
 # -- organisation directory --------------------------------------------------------------------

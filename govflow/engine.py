@@ -73,6 +73,10 @@ from govflow.values import (
 MAX_FOLLOW_UPS = 64
 """How many events one fire may chain through raised follow-ups before it is called a loop."""
 
+RECOMPUTE_ATTEMPTS = 5
+"""How often `recompute_provisional` reloads an instance that keeps changing under it before the
+lost race is raised (running it again finishes the job)."""
+
 
 @attrs.frozen
 class InboxItem:
@@ -120,15 +124,16 @@ class Engine:
     """Runs workflows over a storage adapter.
 
     `workflows` are registered at once (more with `register`); `clock` says what time it is
-    (use `FakeClock` in tests); `calendar` counts deadlines (default: the PRC calendar, strict
-    about years without official data — pass ``china_calendar(provisional=True)`` to compute
-    such deadlines provisionally). Year schedules stored with `load_schedule` are applied to
-    the calendar when the engine opens. `directory` is the organisation directory (default:
-    the one stored with `load_directory`, if any); with it, roles come from people's posts too,
-    and AB岗 backups and delegations apply. `parent_unit` says which unit is above another
-    (default: the directory's tree, else `dotted_parent`). `timer_retry` says how often and
-    how patiently the sweep retries a timer whose action fails before parking it (default
-    `RetryPolicy()`: 5 attempts, back-off from 1 minute doubling up to 1 hour).
+    (use `FakeClock` in tests); `calendar` counts deadlines (default: the PRC calendar, counting
+    years without official data provisionally (推定) and marking such deadlines — pass
+    ``china_calendar(provisional=False)`` to refuse them instead). Year schedules stored with
+    `load_schedule` are applied to the calendar when the engine opens. `directory` is the
+    organisation directory (default: the one stored with `load_directory`, if any); with it,
+    roles come from people's posts too, and AB岗 backups and delegations apply. `parent_unit`
+    says which unit is above another (default: the directory's tree, else `dotted_parent`).
+    `timer_retry` says how often and how patiently the sweep retries a timer whose action fails
+    before parking it (default `RetryPolicy()`: 5 attempts, back-off from 1 minute doubling up
+    to 1 hour).
     """
 
     def __init__(
@@ -305,6 +310,19 @@ class Engine:
             overrides = tuple(name for name, _ in soft)
         new_id = instance_id or new_instance_id()
         initial = compiled.initial
+        arm: list[Timer] = []
+        if compiled.timed:
+            book = TimerBook(open=[], now=now)
+            for state in ancestry(initial):
+                self._arm_state(compiled, book, new_id, state, plain, now)
+            for deadline in compiled.milestone_deadlines.values():
+                book.add(
+                    deadline_timers(
+                        deadline, instance_id=new_id, state=None, data=plain, entered=now, calendar=self.calendar
+                    )
+                )
+            arm = book.arm
+        provisional = _provisional_note(arm)
         event = seal(
             instance_id=new_id,
             seq=1,
@@ -320,6 +338,7 @@ class Engine:
             overrides=overrides,
             workflow_version=wf.version,
             prev_hash=GENESIS,
+            detail={"provisional": provisional} if provisional else None,
         )
         instance = Instance(
             id=new_id,
@@ -336,18 +355,6 @@ class Engine:
             parent_id=parent_id,
         )
         keys = index_keys(wf.index, plain) if wf.index else None
-        arm: list[Timer] = []
-        if compiled.timed:
-            book = TimerBook(open=[], now=now)
-            for state in ancestry(initial):
-                self._arm_state(compiled, book, new_id, state, plain, now)
-            for deadline in compiled.milestone_deadlines.values():
-                book.add(
-                    deadline_timers(
-                        deadline, instance_id=new_id, state=None, data=plain, entered=now, calendar=self.calendar
-                    )
-                )
-            arm = book.arm
         return instance, Change(instance=instance, expected_revision=0, events=(event,), arm=tuple(arm), keys=keys)
 
     def fire(
@@ -498,6 +505,13 @@ class Engine:
                 doc = chain.enter(ctx)
                 marks = {**marks, "chains": {**marks.get("chains", {}), chain.name: doc}}
                 extra = {**extra, "chain": {chain.name: doc}}
+            if book is not None:
+                armed = len(book.arm)
+                self._advance_timers(compiled, book, t, current.state, dest, name, data, now, instance_id)
+                marks = _with_overdue(marks, book)
+                provisional = _provisional_note(book.arm[armed:])
+                if provisional:
+                    extra = {**extra, "provisional": provisional}
             record = seal_positional(
                 instance_id, current.revision + 1, "transition", name, current.state, dest, actor.id,
                 choice.grant.roles, now, choice.payload, why, choice.overrides, current.workflow_version,
@@ -509,9 +523,6 @@ class Engine:
                 also.extend(self._spawned(t, current, data, actor, now))
             if compiled.spawns and (t.settle_children is not None or dest in compiled.workflow.final_states):
                 also.extend(self._settled(t, current, dest, now, settling))
-            if book is not None:
-                self._advance_timers(compiled, book, t, current.state, dest, name, data, now, instance_id)
-                marks = _with_overdue(marks, book)
             current = Instance(
                 id=current.id,
                 workflow=current.workflow,
@@ -810,33 +821,87 @@ class Engine:
 
     def load_schedule(self, schedule: YearSchedule) -> int:
         """Adopt a year's official holiday schedule (国务院放假安排): store it for every engine on
-        this storage, apply it here, and recompute the pending provisional deadlines.
+        this storage, apply it here, and recompute the pending provisional deadlines, each
+        instance's with an audit event saying what moved (see `recompute_provisional`).
 
-        Returns how many timers moved.
+        Returns how many deadlines were recomputed.
         """
         if not isinstance(self.calendar, ChinaCalendar):
             raise GovflowError(f"the engine's calendar ({self.calendar.name}) does not take official year schedules")
         self.storage.put_document("calendar", str(schedule.year), {"json": schedule.to_json()})
         self.calendar = self.calendar.with_schedule(schedule)
-        return self.recompute_provisional()
+        return self.recompute_provisional(schedule=schedule)
 
-    def recompute_provisional(self) -> int:
-        """Recompute pending provisional deadlines on the current calendar; return how many moved.
+    def recompute_provisional(self, *, schedule: YearSchedule | None = None) -> int:
+        """Recompute pending provisional (推定) deadlines on the current calendar; return how many
+        were recomputed.
+
+        Why per instance: a deadline moving is a fact about the case, so each instance gets one
+        sealed ``deadline_recomputed`` event on its audit chain (kind ``calendar``, actor
+        ``system``; detail: the `schedule` that caused it, and per deadline its old and new due
+        date and whether it is still provisional), committed through the normal commit path in
+        the same transaction as the timers' new due times — both or neither. An instance that
+        changes meanwhile is reloaded and recomputed afresh. Running it again after a failure
+        is safe: what was recomputed is no longer provisional, unless its new due date reaches
+        into another year without official data.
 
         Timers of workflow versions this engine does not know are left alone (an engine that
         registers them can run this again); `skipped_provisional` names those versions.
         """
-        moved: list[Timer] = []
+        pending: dict[str, None] = {}
         skipped: set[str] = set()
-        for timer, instance in self.storage.find_timers(TimerQuery(statuses=("pending",), provisional=True)):
-            compiled = self._compiled.get((instance.workflow, instance.workflow_version))
-            spec = compiled.spec_for(timer) if compiled is not None else None
-            if spec is None:
+        for _timer, instance in self.storage.find_timers(TimerQuery(statuses=("pending",), provisional=True)):
+            if (instance.workflow, instance.workflow_version) in self._compiled:
+                pending[instance.id] = None
+            else:
                 skipped.add(f"{instance.workflow} v{instance.workflow_version}")
-                continue
-            moved.append(recomputed(timer, spec, self.calendar))
         self.skipped_provisional = sorted(skipped)
-        return self.storage.reschedule(moved)
+        cause = {"year": schedule.year, "source": schedule.source} if schedule is not None else None
+        return sum(self._recompute_instance(instance_id, cause) for instance_id in pending)
+
+    def _recompute_instance(self, instance_id: str, cause: Mapping[str, Any] | None) -> int:
+        """One instance's provisional deadlines recomputed and audited in one commit."""
+        for attempt in range(1, RECOMPUTE_ATTEMPTS + 1):
+            instance = self.storage.load(instance_id)
+            compiled = self._compile_for(instance.workflow, instance.workflow_version)
+            moved: list[Timer] = []
+            entries: list[dict[str, Any]] = []
+            for timer in self.storage.timers(instance_id):
+                spec = compiled.spec_for(timer) if timer.status == "pending" and timer.provisional else None
+                if spec is None:
+                    continue
+                new = recomputed(timer, spec, self.calendar)
+                moved.append(new)
+                entries.append(
+                    {
+                        "deadline": timer.name,
+                        "action": timer.action,
+                        "from": timer.params.get("due_date"),
+                        "to": new.params.get("due_date"),
+                        "provisional": new.provisional,
+                    }
+                )
+            if not moved:
+                return 0
+            now = self.now()
+            detail = {"schedule": dict(cause) if cause else None, "deadlines": entries}
+            record = self._timer_event(instance, "deadline_recomputed", detail, now, kind="calendar")
+            current = attrs.evolve(instance, revision=record.seq, updated_at=now, head=record.hash)
+            change = Change(
+                instance=current,
+                expected_revision=instance.revision,
+                events=(record,),
+                reschedule=tuple(moved),
+                data_changed=False,
+                marks_changed=False,
+            )
+            try:
+                self.storage.commit(change)
+                return len(moved)
+            except ConcurrentModification:
+                if attempt == RECOMPUTE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _choose(
         self,
@@ -1164,6 +1229,14 @@ def _unmet(t: Transition, book: TimerBook | None) -> list[str]:
             label = timer.params.get("label") or name
             reasons.append(f"obligation {name!r} ({label}) is not met yet (due {timer.params.get('due_date')})")
     return reasons
+
+
+def _provisional_note(timers: Iterable[Timer]) -> list[dict[str, Any]]:
+    """The deadlines among `timers` counted on provisional (推定) holiday data, for the audit
+    event of the step that armed them (reminders are implied by their deadline)."""
+    return [
+        {"deadline": t.name, "due": t.params.get("due_date")} for t in timers if t.provisional and t.action != "remind"
+    ]
 
 
 def _with_overdue(marks: Mapping[str, Any], book: TimerBook) -> Mapping[str, Any]:

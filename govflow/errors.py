@@ -116,13 +116,18 @@ class JustificationRequired(GovflowError):
 class ConcurrentModification(GovflowError):
     """Someone else changed the instance first (a lost compare-and-set on `revision`)."""
 
-    def __init__(self, instance_id: str, expected: int, actual: int | None) -> None:
+    def __init__(self, instance_id: str, expected: int, actual: int | None, reason: str | None = None) -> None:
         self.instance_id = instance_id
         self.expected = expected
         self.actual = actual
+        self.reason = reason
+        """Why the server rolled the change back when it was not the revision check (e.g. a
+        deadlock it detected), so an operator can tell the two kinds of lost race apart."""
         now = "deleted" if actual is None else f"at revision {actual}"
+        why = f" ({reason})" if reason else ""
         super().__init__(
-            f"instance {instance_id} changed concurrently: expected revision {expected}, it is {now}; reload and retry"
+            f"instance {instance_id} changed concurrently{why}: expected revision {expected}, it is {now}; "
+            "reload and retry"
         )
 
 

@@ -251,7 +251,12 @@ class Sweeper:
                 f"timer {timer.name!r} matches no deadline of {instance.workflow} v{instance.workflow_version}"
             )
         if isinstance(spec.action, dl.FireEvent) and timer.action == "fire":
-            detail = {"timer": timer.name, "due": timer.params.get("due_date"), **_attempt_note(timer)}
+            detail = {
+                "timer": timer.name,
+                "due": timer.params.get("due_date"),
+                **_attempt_note(timer),
+                **_provisional_flag(timer),
+            }
             self.engine._transact(
                 instance, spec.action.event, _system(), None, None, now, claim=((timer.id, "fired"),), detail=detail
             )
@@ -315,6 +320,7 @@ class Sweeper:
             "label": timer.params.get("label", ""),
             "due": timer.params.get("due_date"),
             **_attempt_note(timer),
+            **_provisional_flag(timer),
         }
         if "period" in timer.params:
             detail["period"] = timer.params["period"]
@@ -451,6 +457,12 @@ class Sweeper:
         return attrs.evolve(timer, status="pending", attempts=0, retry_at=None, last_error=None)
 
 
+def _provisional_flag(timer: Timer) -> dict[str, Any]:
+    """``{"provisional": True}`` for a timer counted on provisional (推定) holiday data, for its
+    audit detail."""
+    return {"provisional": True} if timer.provisional else {}
+
+
 def _attempt_note(timer: Timer) -> dict[str, Any]:
     """Audit detail for an action that succeeded after failed attempts (nothing otherwise)."""
     return {"after_failed_attempts": timer.attempts} if timer.attempts else {}
@@ -500,6 +512,8 @@ class Worker:
     reconnects by itself. Only a fault marked `StorageError.permanent` (a schema newer than this
     govflow, bad credentials, a closed storage) is raised. `log` receives one line per event
     (each committed batch, each fault, timers left for workflows not loaded here).
+    `before_sweep` runs before each sweep (the CLI warns there when next year's official
+    calendar is missing).
     """
 
     def __init__(
@@ -509,11 +523,13 @@ class Worker:
         *,
         log: Callable[[str], None],
         on_outcomes: BatchHook | None = None,
+        before_sweep: Callable[[], None] | None = None,
     ) -> None:
         self.engine = engine
         self.policy = policy if policy is not None else WorkerPolicy()
         self.log = log
         self.on_outcomes = on_outcomes
+        self.before_sweep = before_sweep
         self.sweeps = 0
         """Sweeps completed (a sweep cut short by a fault does not count)."""
         self.faults = 0
@@ -526,6 +542,8 @@ class Worker:
         """Sweep until `stop` is set (or `sweeps` sweeps are done)."""
         failures = 0
         while not stop.is_set():
+            if self.before_sweep is not None:
+                self.before_sweep()
             try:
                 report = self.engine.sweeper.tick(
                     limit=self.policy.limit, lease=self.policy.lease, stop=stop.is_set, on_batch=self._batch

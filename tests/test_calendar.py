@@ -20,6 +20,7 @@ from govflow.calendar import (
     WeekdayCalendar,
     YearSchedule,
     before,
+    calendar_warning,
     china_calendar,
     first_half,
     first_ten_days,
@@ -34,8 +35,8 @@ from govflow.calendar import (
 )
 from govflow.errors import CalendarError, DateOutsideCalendar, InvalidSchedule, NaiveDatetime
 
-PRC = china_calendar()
-PROVISIONAL = china_calendar(provisional=True)
+PRC = china_calendar(provisional=False)  # strict: the explicit setting
+PROVISIONAL = china_calendar()  # the default
 MON_FRI = NaturalCalendar()
 LAST_OFFICIAL = PACKAGE_OFFICIAL_YEARS[-1]
 UNCOVERED = 2035  # far enough ahead that no holidays release will cover it soon
@@ -206,6 +207,44 @@ def test_provisional_mode_answers_and_flags() -> None:
     assert PROVISIONAL.provisional_between(date(LAST_OFFICIAL, 12, 31), date(LAST_OFFICIAL + 1, 1, 1))
 
 
+def test_the_default_calendar_counts_years_without_official_data_provisionally() -> None:
+    """Issue 12: strict was the default, so a deadline crossing into next year was refused."""
+    for default in (china_calendar(), ChinaCalendar()):
+        assert default.provisional
+        assert default.add_working_days_info(date(LAST_OFFICIAL, 12, 29), 3).provisional
+        assert default.add_working_days_info(d("2035-09-28"), 1) == Reckoning(d("2035-10-04"), provisional=True)
+        assert default.add_working_days_info(d("2016-09-05"), 10) == Reckoning(d("2016-09-20"), provisional=False)
+
+
+def test_strict_refusal_is_an_explicit_setting() -> None:
+    strict = china_calendar(provisional=False)
+    assert not strict.provisional
+    with pytest.raises(DateOutsideCalendar, match="build the calendar with provisional=True"):
+        strict.add_working_days(date(LAST_OFFICIAL, 12, 29), 3)
+
+
+# --- the year-end warning -------------------------------------------------------------------
+
+SCHEDULE_2089 = YearSchedule(2089, {d("2089-01-01")}, set(), "test fixture 2089")
+SCHEDULE_2090 = YearSchedule(2090, {d("2090-01-01")}, set(), "test fixture 2090")
+
+
+def test_calendar_warning_from_november_when_next_year_has_no_official_schedule() -> None:
+    cal = china_calendar(schedules=[SCHEDULE_2089])  # 2089 official, 2090 not (for any holidays release)
+    assert calendar_warning(cal, d("2089-10-31")) is None
+    warning = calendar_warning(cal, d("2089-11-01"))
+    assert warning is not None
+    assert "no official holiday schedule (放假安排) for 2090" in warning
+    assert "counted provisionally" in warning and "govflow calendar load 2090.json" in warning
+    assert calendar_warning(cal, d("2089-12-31")) == warning
+    assert calendar_warning(cal.with_schedule(SCHEDULE_2090), d("2089-11-01")) is None
+    strict = china_calendar(provisional=False, schedules=[SCHEDULE_2089])
+    assert "strict calendar refuses" in (calendar_warning(strict, d("2089-11-15")) or "")
+    # A year the package covers needs nothing; a calendar without holiday data never warns.
+    assert calendar_warning(PRC, date(LAST_OFFICIAL - 1, 11, 1)) is None
+    assert calendar_warning(MON_FRI, d("2089-11-01")) is None
+
+
 # --- loaded schedules ---------------------------------------------------------------------
 
 SCHEDULE_2035 = YearSchedule(
@@ -347,7 +386,7 @@ def test_calendars_are_calendars() -> None:
     assert isinstance(MON_FRI, Calendar)
     assert PRC.name == "prc" and MON_FRI.name == "mon-fri"
     assert str(PRC.tz) == "Asia/Shanghai"
-    assert hash(PRC) == hash(china_calendar())
+    assert hash(PRC) == hash(china_calendar(provisional=False))
 
 
 # --- windows ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import textwrap
 import time
 import uuid
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,14 @@ FLOW = textwrap.dedent(
     )
     """
 )
+
+
+@pytest.fixture(autouse=True)
+def before_november(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's clock reads 1 June 2026: its output must not depend on whether the suite runs
+    in November or December, when tick and worker warn about next year's calendar (tests of that
+    warning set their own clock)."""
+    monkeypatch.setattr("govflow.cli.SystemClock", lambda: FakeClock(datetime(2026, 6, 1, 9, tzinfo=SHANGHAI)))
 
 
 @pytest.fixture
@@ -331,3 +340,89 @@ def test_the_worker_refuses_a_reconnect_cap_below_its_base(setup: tuple[Path, Pa
     assert code == 2 and err == "error: --reconnect-cap (1) must not be shorter than --reconnect-base\n"
     code, out, _ = run(db, module, "overdue")
     assert "overdue: 0" in out  # nothing was swept
+
+
+def year_file(tmp_path: Path, year: int) -> Path:
+    path = tmp_path / f"{year}.json"
+    path.write_text(
+        json.dumps({"year": year, "holidays": [f"{year}-01-01"], "workdays": [], "source": f"{year}年放假安排通知"}),
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def in_november_2089(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's clock reads 2 November 2089: a year no `holidays` release will cover soon."""
+    monkeypatch.setattr("govflow.cli.SystemClock", lambda: FakeClock(datetime(2089, 11, 2, 9, tzinfo=SHANGHAI)))
+
+
+def test_calendar_status_lists_official_and_provisional_years(
+    setup: tuple[Path, Path, list[str]], tmp_path: Path, in_november_2089: None
+) -> None:
+    from govflow.calendar import PACKAGE_OFFICIAL_YEARS
+
+    db, module, _ = setup
+    assert run(db, module, "calendar", "load", str(year_file(tmp_path, 2089)))[0] == 0
+    code, out, err = run(db, module, "calendar", "status")
+    assert code == 0, err
+    first, last = PACKAGE_OFFICIAL_YEARS[0], PACKAGE_OFFICIAL_YEARS[-1]
+    assert f"official (holidays package {version('holidays')}): {first}-{last}" in out
+    assert "official (loaded): 2089 (2089年放假安排通知)" in out
+    assert "provisional (推定): every other year" in out
+    assert "mode: provisional" in out
+    assert "warning: no official holiday schedule (放假安排) for 2090" in err
+    assert run(db, module, "calendar", "load", str(year_file(tmp_path, 2090)))[0] == 0
+    code, out, err = run(db, module, "calendar", "status")
+    assert code == 0 and "official (loaded): 2089 (2089年放假安排通知), 2090 (2090年放假安排通知)" in out
+    assert "warning" not in err
+
+
+def test_calendar_status_in_strict_mode(
+    setup: tuple[Path, Path, list[str]], monkeypatch: pytest.MonkeyPatch, in_november_2089: None
+) -> None:
+    db, module, _ = setup
+    monkeypatch.setenv("GOVFLOW_CALENDAR", "strict")
+    code, out, err = run(db, module, "calendar", "status")
+    assert code == 0
+    assert "mode: strict" in out and "refused (strict): every other year" in out
+    assert "strict calendar refuses deadlines reaching into it" in err
+
+
+def test_tick_and_worker_warn_when_next_years_schedule_is_missing(
+    setup: tuple[Path, Path, list[str]], tmp_path: Path, in_november_2089: None
+) -> None:
+    db, module, _ = setup
+    run(db, module, "calendar", "load", str(year_file(tmp_path, 2089)))
+    code, _, err = run(db, module, "tick")
+    assert code == 0 and "no official holiday schedule (放假安排) for 2090" in err
+    code, _, err = run(db, module, "worker", "--interval", "0.01", "--sweeps", "3")
+    assert code == 0 and err.count("no official holiday schedule (放假安排) for 2090") == 1  # once a day
+    run(db, module, "calendar", "load", str(year_file(tmp_path, 2090)))
+    code, _, err = run(db, module, "tick")
+    assert code == 0 and "warning" not in err
+
+
+def test_calendar_load_reports_the_recomputed_deadlines_and_audits_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started at the end of 2089 (official) with a 10-working-day reply, the deadline reaches
+    into 2090 (no official data): provisional. Loading 2090 moves it, on the instance's record."""
+    module = tmp_path / f"notice_cli_{uuid.uuid4().hex[:8]}.py"
+    module.write_text(FLOW, encoding="utf-8")
+    db = tmp_path / "gov.db"
+    monkeypatch.setattr("govflow.cli.SystemClock", lambda: FakeClock(datetime(2089, 12, 24, 9, tzinfo=SHANGHAI)))
+    assert run(db, module, "calendar", "load", str(year_file(tmp_path, 2089)))[0] == 0
+    code, out, err = run(db, module, "start", "notice_cli", "--actor", "li", "--role", "clerk")
+    assert code == 0, err
+    code, out, _ = run(db, module, "upcoming", "--days", "60", "--csv")
+    assert "(provisional)" in out
+    schedule = tmp_path / "2090.json"
+    holidays = [f"2090-01-{day:02d}" for day in range(1, 9)]
+    schedule.write_text(json.dumps({"year": 2090, "holidays": holidays, "workdays": [], "source": "通知"}))
+    code, out, _ = run(db, module, "calendar", "load", str(schedule))
+    assert code == 0 and "1 provisional deadline(s) recomputed, each recorded in its instance's audit trail" in out
+    code, out, _ = run(db, module, "upcoming", "--days", "60", "--csv")
+    assert "(provisional)" not in out
+    code, out, _ = run(db, module, "verify")
+    assert code == 0

@@ -334,38 +334,163 @@ def test_recurring_monthly_report(storage: Storage) -> None:
 # --- calendar coverage and provisional deadlines --------------------------------------------
 
 
-def test_deadline_in_an_unpublished_year_is_refused_by_default(storage: Storage) -> None:
-    clock = FakeClock(at(2026, 12, 24))
-    engine = make(storage, clock, notice_flow())
-    with pytest.raises(CalendarError, match="2027"):
-        engine.start("notice", actor=CLERK)
-    assert engine.count("notice") == 0
+# Tests must not break when a newer `holidays` release adds a year: "this year" is a year far
+# ahead made official by a loaded schedule, and the year after it has no official data.
+THIS_YEAR = 2089
+NEXT_YEAR = THIS_YEAR + 1
 
 
-def test_provisional_deadlines_are_recomputed_when_the_schedule_arrives(storage: Storage) -> None:
-    clock = FakeClock(at(2026, 12, 24))
-    engine = make(storage, clock, notice_flow(), calendar=china_calendar(provisional=True))
+def schedule_for(year: int, holidays: set[date], workdays: tuple[date, ...] = ()) -> YearSchedule:
+    return YearSchedule(year=year, holidays=frozenset(holidays), workdays=frozenset(workdays), source="test schedule")
+
+
+THIS_SCHEDULE = schedule_for(THIS_YEAR, {date(THIS_YEAR, 1, 1), date(THIS_YEAR, 10, 1)})
+# The (made-up) notice for next year: 1-8 January off, the Saturday after them worked (调休).
+NEXT_HOLIDAYS = {date(NEXT_YEAR, 1, d) for d in range(1, 9)}
+NEXT_WORKDAY = next(date(NEXT_YEAR, 1, d) for d in range(9, 16) if date(NEXT_YEAR, 1, d).weekday() == 5)
+NEXT_SCHEDULE = schedule_for(NEXT_YEAR, NEXT_HOLIDAYS, (NEXT_WORKDAY,))
+
+
+def year_end_engine(storage: Storage, clock: FakeClock, **kw: object) -> Engine:
+    """An engine whose calendar has official data for THIS_YEAR and none for NEXT_YEAR."""
+    engine = make(storage, clock, notice_flow(), **kw)
+    engine.load_schedule(THIS_SCHEDULE)
+    return engine
+
+
+def test_a_year_end_deadline_is_armed_provisionally_by_default(storage: Storage) -> None:
+    """Issue 12: on 29 December a working-day deadline reaching into a year without official
+    data was refused, so work stopped at every year end. By default it is now counted on the
+    weekend and statutory-holiday rules and marked provisional everywhere it shows."""
+    clock = FakeClock(at(THIS_YEAR, 12, 29))
+    engine = year_end_engine(storage, clock)  # the default calendar
     inst = engine.start("notice", actor=CLERK)
     [timer] = engine.timers(inst.id)
     assert timer.provisional
-    provisional_due = timer.params["due_date"]
-    assert date.fromisoformat(provisional_due).year == 2027
-    # The State Council's notice makes Jan 4-8 2027 holidays (a made-up schedule for the test).
-    schedule = YearSchedule(
-        year=2027,
-        holidays=frozenset({date(2027, 1, 1)} | {date(2027, 1, d) for d in range(4, 9)}),
-        workdays=frozenset({date(2027, 1, 9)}),
-        source="test schedule",
-    )
-    assert engine.load_schedule(schedule) == 1
+    assert date.fromisoformat(timer.params["due_date"]).year == NEXT_YEAR
+    [start] = engine.history(inst.id)
+    assert start.detail["provisional"] == [{"deadline": "reply", "due": timer.params["due_date"]}]
+    [soon] = engine.upcoming(timedelta(days=30))
+    assert soon.timer.provisional
+    clock.set(timer.due + timedelta(minutes=1))
+    engine.tick()
+    [late] = engine.overdue()
+    assert late.timer.provisional
+    marked = engine.history(inst.id)[-1]
+    assert (marked.event, marked.detail["provisional"]) == ("overdue", True)
+    engine.verify(inst.id)
+
+
+def test_a_deadline_on_official_data_carries_no_provisional_mark(storage: Storage) -> None:
+    clock = FakeClock(at(2016, 9, 5))
+    engine = make(storage, clock, notice_flow())
+    inst = engine.start("notice", actor=CLERK)
+    assert not engine.timers(inst.id)[0].provisional
+    assert "provisional" not in engine.history(inst.id)[0].detail
+
+
+def test_a_deadline_in_an_unpublished_year_is_refused_in_strict_mode(storage: Storage) -> None:
+    clock = FakeClock(at(THIS_YEAR, 12, 29))
+    engine = year_end_engine(storage, clock, calendar=china_calendar(provisional=False))
+    with pytest.raises(CalendarError, match=f"{NEXT_YEAR}-01-01 is outside the official holiday data") as caught:
+        engine.start("notice", actor=CLERK)
+    assert "load that year's YearSchedule" in str(caught.value)  # it says what to do
+    assert engine.count("notice") == 0
+
+
+def test_loading_next_years_schedule_recomputes_and_audits_each_moved_deadline(storage: Storage) -> None:
+    clock = FakeClock(at(THIS_YEAR, 12, 24))
+    engine = year_end_engine(storage, clock)
+    inst = engine.start("notice", actor=CLERK)
+    answered = engine.fire(engine.start("notice", actor=CLERK).id, "answer", actor=CLERK)
+    engine.start("notice", actor=CLERK)
+    [timer] = engine.timers(inst.id)
+    assert timer.provisional
+    clock.advance(days=1)
+    assert engine.load_schedule(NEXT_SCHEDULE) == 2  # `inst` and the third; `answered` has none pending
     [moved] = engine.timers(inst.id)
     assert not moved.provisional
-    assert moved.due > timer.due
-    assert moved.params["due_date"] > provisional_due  # what people see moves with it
+    assert moved.due > timer.due and moved.params["due_date"] > timer.params["due_date"]
+    record = engine.history(inst.id)[-1]
+    assert (record.kind, record.event, record.actor) == ("calendar", "deadline_recomputed", "system")
+    assert record.at == clock.now()
+    assert record.detail == {
+        "schedule": {"year": NEXT_YEAR, "source": "test schedule"},
+        "deadlines": [
+            {
+                "deadline": "reply",
+                "action": "overdue",
+                "from": timer.params["due_date"],
+                "to": moved.params["due_date"],
+                "provisional": False,
+            }
+        ],
+    }
+    assert engine.get(inst.id).revision == 2 and engine.get(inst.id).state == "issued"
+    engine.verify(inst.id)
+    assert [e.event for e in engine.history(answered.id)] == ["start", "answer"]  # untouched
+    # Nothing provisional is left, so loading again changes nothing and records nothing.
+    assert engine.load_schedule(NEXT_SCHEDULE) == 0
+    assert len(engine.history(inst.id)) == 2
     # Another engine on the same storage picks the stored schedule up.
     again = make(storage, clock, notice_flow())
-    assert again.calendar.is_working_day(date(2027, 1, 9))
-    assert not again.calendar.is_working_day(date(2027, 1, 5))
+    assert again.calendar.is_working_day(NEXT_WORKDAY)
+    assert not again.calendar.is_working_day(date(NEXT_YEAR, 1, 5))
+
+
+def test_a_recompute_that_cannot_commit_moves_nothing_and_can_be_run_again(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The moved due time and its audit event are one commit: if it fails, neither is written."""
+    from govflow.errors import StorageError
+    from govflow.storage import Change
+
+    clock = FakeClock(at(THIS_YEAR, 12, 24))
+    engine = year_end_engine(storage, clock)
+    inst = engine.start("notice", actor=CLERK)
+    [timer] = engine.timers(inst.id)
+    real_commit = storage.commit
+    seen: list[Change] = []
+
+    def failing(change: Change) -> None:
+        seen.append(change)
+        raise StorageError("disk full (simulated)")
+
+    monkeypatch.setattr(storage, "commit", failing)
+    with pytest.raises(StorageError, match="simulated"):
+        engine.load_schedule(NEXT_SCHEDULE)
+    [change] = seen
+    assert [e.event for e in change.events] == ["deadline_recomputed"] and [t.id for t in change.reschedule] == [
+        timer.id
+    ]
+    assert engine.timers(inst.id) == [timer] and len(engine.history(inst.id)) == 1
+    monkeypatch.setattr(storage, "commit", real_commit)
+    assert engine.recompute_provisional() == 1
+    assert not engine.timers(inst.id)[0].provisional
+    engine.verify(inst.id)
+
+
+def test_a_recompute_that_loses_a_race_reloads_and_records_on_the_new_head(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeClock(at(THIS_YEAR, 12, 24))
+    engine = year_end_engine(storage, clock)
+    inst = engine.start("notice", actor=CLERK)
+    real_timers = storage.timers
+    raced: list[str] = []
+
+    def racing_timers(instance_id: str):  # type: ignore[no-untyped-def]
+        found = real_timers(instance_id)
+        if not raced:  # another writer moves the instance between this read and the commit
+            raced.append(instance_id)
+            engine.fire(instance_id, "answer", actor=CLERK)
+        return found
+
+    monkeypatch.setattr(storage, "timers", racing_timers)
+    # The answer left `issued`, cancelling the provisional timer: nothing is left to recompute.
+    assert engine.load_schedule(NEXT_SCHEDULE) == 0
+    assert [e.event for e in engine.history(inst.id)] == ["start", "answer"]
+    engine.verify(inst.id)
 
 
 def test_upcoming_deadlines_for_an_actor(storage: Storage) -> None:
@@ -500,7 +625,7 @@ def test_one_report_meets_one_period(storage: Storage) -> None:
 
 
 def test_a_timer_that_cannot_act_does_not_stop_the_sweep(storage: Storage) -> None:
-    """December's period of a monthly duty ends in 2027, beyond the strict calendar's data:
+    """December's period of a monthly duty ends next year, beyond the strict calendar's data:
     a fault that may heal (the schedule gets loaded), so it is retried with back-off and only
     parked as failed after the policy's attempts."""
     from govflow.sweep import RetryPolicy
@@ -512,24 +637,26 @@ def test_a_timer_that_cannot_act_does_not_stop_the_sweep(storage: Storage) -> No
         transitions=[Transition("report", source="open", dest="open", roles={"clerk"}),
                      Transition("finish", source="open", dest="done", roles={"clerk"})],
     )  # fmt: skip
-    clock = FakeClock(at(2026, 11, 2))
+    clock = FakeClock(at(THIS_YEAR, 11, 2))
+    strict = china_calendar(provisional=False, schedules=[THIS_SCHEDULE])
     retry = RetryPolicy(max_attempts=2, base=timedelta(hours=1), cap=timedelta(hours=1))
-    engine = make(storage, clock, ledger, notice_flow(), timer_retry=retry)
+    engine = make(storage, clock, ledger, notice_flow(), calendar=strict, timer_retry=retry)
     stuck = engine.start("ledger3", actor=CLERK)
-    clock.set(at(2026, 11, 20))
-    other = engine.start("notice", actor=CLERK)  # due 2026-12-04
-    clock.set(at(2026, 12, 9))
+    clock.set(at(THIS_YEAR, 11, 20))
+    other = engine.start("notice", actor=CLERK)  # due early December
+    clock.set(at(THIS_YEAR, 12, 9))
     outcomes = {o.timer.instance_id: o.result for o in engine.tick()}
     assert outcomes == {stuck.id: "retry", other.id: "done"}
     [waiting] = [t for t in engine.timers(stuck.id) if t.status == "pending" and t.attempts]
-    assert waiting.attempts == 1 and "2027" in (waiting.last_error or "")
-    assert waiting.retry_at == at(2026, 12, 9) + timedelta(hours=1)
+    assert waiting.attempts == 1 and str(NEXT_YEAR) in (waiting.last_error or "")
+    assert waiting.retry_at == at(THIS_YEAR, 12, 9) + timedelta(hours=1)
     assert [e.event for e in engine.history(stuck.id)] == ["start"]  # a retry writes no audit event
     assert engine.tick() == []  # backing off
     clock.advance(hours=1)
     [parked] = engine.tick()
-    assert parked.result == "failed" and "2027" in parked.detail
+    assert parked.result == "failed" and str(NEXT_YEAR) in parked.detail
     failure = engine.history(stuck.id)[-1]
-    assert failure.event == "timer_failed" and "2027" in failure.detail["error"] and failure.detail["attempts"] == 2
+    assert failure.event == "timer_failed" and str(NEXT_YEAR) in failure.detail["error"]
+    assert failure.detail["attempts"] == 2
     assert [due.timer.id for due in engine.failed_timers()] == [waiting.id]
     engine.verify(stuck.id)

@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -22,11 +23,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import ALICE, POSTGRES_URL, approval_workflow, drop_schema, unique_schema
 
-from govflow import Days, Deadline, Engine, Workflow
+from govflow import Actor, Days, Deadline, Engine, Workflow
 from govflow.audit import canonical
 from govflow.cli import cli
 from govflow.clock import FakeClock
 from govflow.errors import InvalidData, StorageError
+from govflow.instance import Instance
 from govflow.storage import PostgresStorage
 
 needs_server = pytest.mark.skipif(not POSTGRES_URL, reason="GOVFLOW_TEST_POSTGRES_URL is not set")
@@ -565,3 +567,245 @@ def test_cli_reports_an_unreachable_server_in_one_line_without_the_password() ->
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot connect to PostgreSQL at 127.0.0.1:1, database 'govdb'")
     assert "s3cret-pw" not in result.output and result.stderr.count("\n") == 1
+
+
+# -- lost races the server detects (SQLSTATE class 40) ---------------------------------------------
+
+
+def racing_flow() -> Workflow:
+    """`submitted` arms two timers: `lapse` (1 day, fires `withdraw`) and `reply` (10 days). Leaving
+    the state settles both in the commit's transaction, after the instance row is updated: two rows
+    (the instance, then the timers) that a second connection can lock in the opposite order."""
+    from govflow import FireEvent, State, Transition
+
+    flow = approval_workflow()
+    states = [
+        attrs.evolve(
+            st, deadlines=(Deadline("lapse", Days(1), action=FireEvent("withdraw")), Deadline("reply", Days(10)))
+        )
+        if st.name == "submitted"
+        else st
+        for st in flow.states
+    ]
+    states.append(State("withdrawn", "已撤回", final=True))
+    withdraw = Transition("withdraw", source="submitted", dest="withdrawn", roles={"system"})
+    return attrs.evolve(flow, states=tuple(states), transitions=(*flow.transitions, withdraw))
+
+
+def wait_for_lock_waits(app: str, count: int) -> None:
+    """Return once `count` backends of `app` are waiting for a lock (polling the server)."""
+    with server() as watcher:
+        for _ in range(3000):
+            waiting = watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'",
+                (app,),
+            ).fetchone()
+            if waiting and waiting[0] >= count:
+                return
+            time.sleep(0.01)
+    pytest.fail(f"{count} commit(s) of {app} never waited for a row lock")
+
+
+class Deadlocker:
+    """Forces a deadlock on the real server between govflow's commit and a connection of its own.
+
+    The helper locks the `reply` timer row, waits until govflow's transaction (which already
+    holds the instance row) is waiting for that timer row, then asks for the instance row: each
+    connection holds what the other wants. PostgreSQL's deadlock check runs in a waiting backend
+    once its ``deadlock_timeout`` passes; govflow's sessions get 2 s and the helper's 10 min, so the
+    server always aborts govflow's transaction (SQLSTATE 40P01) and the helper goes on.
+    """
+
+    def __init__(self, schema: str, app: str) -> None:
+        import psycopg
+
+        self.schema, self.app = schema, app
+        self.conn = psycopg.connect(POSTGRES_URL)
+        self.conn.execute("SET deadlock_timeout = '10min'")
+        self.conn.execute("SET lock_timeout = '60s'")  # never hang the test run if something goes wrong
+
+    def hold_timer(self, instance_id: str, name: str) -> None:
+        self.conn.execute(
+            f'SELECT 1 FROM "{self.schema}".timers WHERE instance_id = %s AND name = %s FOR UPDATE'.encode(),
+            (instance_id, name),
+        )
+
+    def close_the_cycle(self, instance_id: str) -> None:
+        wait_for_lock_waits(self.app, 1)
+        # Blocks until the server has aborted govflow's transaction, then holds the instance row.
+        self.conn.execute(f'SELECT 1 FROM "{self.schema}".instances WHERE id = %s FOR UPDATE'.encode(), (instance_id,))
+
+    def release(self) -> None:
+        self.conn.rollback()
+        self.conn.close()
+
+
+def deadlock_engine(schema: str, clock: FakeClock) -> tuple[Engine, str]:
+    from psycopg.conninfo import make_conninfo
+
+    app = f"govflow-test-{uuid.uuid4().hex[:8]}"
+    url = make_conninfo(POSTGRES_URL, options="-c deadlock_timeout=2s")
+    store = PostgresStorage(url, schema=schema, application_name=app)
+    return Engine(storage=store, workflows=[racing_flow()], clock=clock), app
+
+
+def deadlocked(engine: Engine, schema: str, app: str, instance_id: str, call: Any) -> Any:
+    """Run `call` in a thread while a `Deadlocker` forces a deadlock on its first commit to
+    `instance_id`; its result (or the exception it raised).
+
+    Commits to it after the first wait until the helper has let go: the helper still holds the timer
+    row when the server aborts govflow's transaction, so a retry that got to the instance row
+    before the helper did would close a second cycle. (Two govflow commits never hold on like
+    that: the winner finishes.)
+    """
+    outcome: dict[str, Any] = {}
+    released = threading.Event()
+    store = engine.storage
+    commit = store.commit
+    commits: list[int] = []
+
+    def gated(change: Any) -> None:
+        if change.instance.id == instance_id:
+            if commits:
+                released.wait(60)
+            commits.append(1)
+        commit(change)
+
+    def run() -> None:
+        try:
+            outcome["result"] = call()
+        except BaseException as exc:
+            outcome["result"] = exc
+
+    store.commit = gated  # type: ignore[method-assign]
+    helper = Deadlocker(schema, app)
+    try:
+        helper.hold_timer(instance_id, "reply")
+        thread = threading.Thread(target=run)
+        thread.start()
+        helper.close_the_cycle(instance_id)
+    finally:
+        helper.release()
+        released.set()
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    del store.commit  # type: ignore[method-assign]
+    return outcome["result"]
+
+
+@needs_server
+def test_a_deadlocked_fire_is_a_lost_race_and_writes_nothing(schema: str, clock: FakeClock) -> None:
+    from govflow.errors import ConcurrentModification
+
+    engine, app = deadlock_engine(schema, clock)
+    inst = engine.start("approval", actor=ALICE, data={"title": "请示"})
+    inst = engine.fire(inst.id, "submit", actor=ALICE)
+    bob = Actor("bob", roles={"leader"}, unit="county.office")
+    error = deadlocked(engine, schema, app, inst.id, lambda: engine.fire(inst.id, "approve", actor=bob))
+    assert isinstance(error, ConcurrentModification), error
+    assert "reload and retry" in str(error)
+    # Nothing of it was written: the instance, its audit trail and its timers are as before.
+    assert engine.get(inst.id).state == "submitted" and len(engine.history(inst.id)) == 2
+    assert sorted(t.name for t in engine.timers(inst.id)) == ["lapse", "reply"]
+    assert engine.fire(inst.id, "approve", actor=bob).state == "approved"
+    engine.verify(inst.id)
+    engine.storage.close()
+
+
+@needs_server
+def test_fire_retrying_retries_a_deadlocked_fire(schema: str, clock: FakeClock) -> None:
+    engine, app = deadlock_engine(schema, clock)
+    inst = engine.start("approval", actor=ALICE, data={"title": "请示"})
+    inst = engine.fire(inst.id, "submit", actor=ALICE)
+    bob = Actor("bob", roles={"leader"}, unit="county.office")
+    result = deadlocked(engine, schema, app, inst.id, lambda: engine.fire_retrying(inst.id, "approve", actor=bob))
+    assert isinstance(result, Instance), result
+    assert result.state == "approved" and result.revision == 3
+    assert [e.event for e in engine.history(inst.id)] == ["start", "submit", "approve"]
+    assert engine.timers(inst.id) == []
+    engine.verify(inst.id)
+    engine.storage.close()
+
+
+@needs_server
+def test_tick_retries_a_deadlocked_timer_and_finishes_its_sweep(schema: str, clock: FakeClock) -> None:
+    engine, app = deadlock_engine(schema, clock)
+    inst = engine.start("approval", actor=ALICE, data={"title": "请示"})
+    inst = engine.fire(inst.id, "submit", actor=ALICE)
+    other = engine.fire(engine.start("approval", actor=ALICE, data={"title": "另一件"}).id, "submit", actor=ALICE)
+    clock.advance(days=3)  # `lapse` is due on both; `reply` is not
+    outcomes = deadlocked(engine, schema, app, inst.id, engine.tick)
+    assert not isinstance(outcomes, BaseException), outcomes
+    assert sorted((o.timer.instance_id, o.result) for o in outcomes) == sorted([(inst.id, "done"), (other.id, "done")])
+    for each in (inst.id, other.id):
+        assert engine.get(each).state == "withdrawn"
+        assert engine.timers(each) == []
+        engine.verify(each)
+    assert [e.event for e in engine.history(inst.id)] == ["start", "submit", "withdraw"]
+    engine.storage.close()
+
+
+@needs_server
+def test_a_parent_settling_and_a_child_reporting_up_lock_rows_in_one_order(schema: str) -> None:
+    """Issue 12: a parent settling its children while a child reports up deadlocked, because the
+    two commits wrote the same two instance rows in opposite orders. Now every commit locks
+    existing instance rows by id.
+
+    The interleaving is forced: a helper holds the row that comes second in id order; the child's
+    final fire (reporting up) and then the parent's call-off (settling the child) start and wait.
+    In one lock order they queue one behind the other; in opposite orders, once the helper lets
+    go, each holds what the other wants — a deadlock the server would break by aborting one.
+    """
+    from test_children import INSPECTOR, LEAD, REPORTING, SELF_INSPECTION, UNIT
+
+    from govflow.clock import SHANGHAI
+    from govflow.errors import ConcurrentModification
+
+    app = f"govflow-test-{uuid.uuid4().hex[:8]}"
+    store = PostgresStorage(POSTGRES_URL, schema=schema, application_name=app)
+    clock = FakeClock(datetime(2026, 12, 10, 9, tzinfo=SHANGHAI))
+    engine = Engine(storage=store, workflows=[REPORTING, SELF_INSPECTION], clock=clock)
+    parent = engine.start("reporting_campaign", actor=LEAD, data={"units": ["county.u1"]})
+    parent = engine.fire(parent.id, "deploy", actor=LEAD)
+    child = engine.fire(engine.children(parent.id)[0].id, "submit", actor=UNIT)
+    second = max(parent.id, child.id)
+    outcomes: dict[str, Any] = {}
+
+    def run(name: str, call: Any) -> threading.Thread:
+        def target() -> None:
+            try:
+                outcomes[name] = call()
+            except BaseException as exc:
+                outcomes[name] = exc
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        return thread
+
+    import psycopg
+
+    helper = psycopg.connect(POSTGRES_URL)
+    helper.execute("SET lock_timeout = '60s'")
+    try:
+        helper.execute(f'SELECT 1 FROM "{schema}".instances WHERE id = %s FOR UPDATE'.encode(), (second,))
+        reporting = run("child", lambda: engine.fire(child.id, "accept", actor=INSPECTOR))
+        wait_for_lock_waits(app, 1)
+        settling = run("parent", lambda: engine.fire(parent.id, "call_off", actor=LEAD))
+        wait_for_lock_waits(app, 2)
+    finally:
+        helper.rollback()
+        helper.close()
+    reporting.join(timeout=60)
+    settling.join(timeout=60)
+    # The child went first and won; the parent lost on the revision check, not to a deadlock.
+    assert isinstance(outcomes["child"], Instance), outcomes["child"]
+    assert outcomes["child"].state == "accepted"
+    lost = outcomes["parent"]
+    assert isinstance(lost, ConcurrentModification), lost
+    assert lost.reason is None, lost
+    assert engine.get(parent.id).data["outcomes"] == {"county.u1": "accepted"}
+    assert engine.fire(parent.id, "call_off", actor=LEAD).state == "called_off"
+    assert engine.get(child.id).state == "accepted"
+    engine.verify(parent.id)
+    engine.verify(child.id)
+    store.close()

@@ -391,3 +391,32 @@ def test_one_page_bound_on_every_adapter(storage: Storage, page: dict[str, objec
         storage.find(Query(**page))  # type: ignore[arg-type]
     assert [i.id for i in storage.find(Query(limit=2**31 - 1, offset=0))] == ["i1"]
     assert storage.find(Query(limit=0)) == []
+
+
+def test_rescheduling_timers_commits_with_the_audit_event_or_not_at_all(storage: Storage) -> None:
+    """A recomputed deadline (a year's official schedule arrived) moves with its audit event."""
+    inst = create(storage, "i1")
+    t1 = attrs.evolve(timer("t1", "i1", T0 + timedelta(days=2)), provisional=True)
+    t2 = timer("t2", "i1", T0 + timedelta(days=3))
+    storage.commit(Change(instance=inst, expected_revision=1, events=(), arm=(t1, t2)))
+    second = event("i1", 2, inst.head)
+    moved = attrs.evolve(t1, due=T0 + timedelta(days=4), provisional=False, params={"days": 10, "due_date": "x"})
+    nxt = instance("i1", revision=2, head=second.hash)  # type: ignore[attr-defined]
+    storage.commit(Change(instance=nxt, expected_revision=1, events=(second,), reschedule=(moved,)))  # type: ignore[arg-type]
+    assert storage.timers("i1") == [attrs.evolve(t2), moved]
+    assert [e.seq for e in storage.history("i1")] == [1, 2]
+    # A timer that is no longer pending cannot be rescheduled: the whole change is refused.
+    storage.commit(Change(instance=nxt, expected_revision=2, events=(), settle=(("t2", "cancelled"),)))
+    third = event("i1", 3, second.hash)  # type: ignore[attr-defined]
+    late = attrs.evolve(t2, due=T0 + timedelta(days=9))
+    with pytest.raises(ConcurrentModification):
+        storage.commit(
+            Change(
+                instance=instance("i1", revision=3, state="moved", head=third.hash),  # type: ignore[attr-defined]
+                expected_revision=2,
+                events=(third,),  # type: ignore[arg-type]
+                reschedule=(late,),
+            )
+        )
+    assert storage.load("i1").revision == 2 and len(storage.history("i1")) == 2
+    assert storage.timers("i1") == [moved]

@@ -52,8 +52,10 @@ class Change:
     `settle` lists (timer id, new status) for open timers this change closes (state left,
     duty met); a timer already closed is left alone. `reopen` lists parked (``failed``) timers
     an operator re-arms: each goes back to pending with its failure count cleared, and must
-    still be failed (else `ConcurrentModification`). `keys` replaces the instance's index
-    entries when not None.
+    still be failed (else `ConcurrentModification`). `reschedule` lists timers of the instance
+    with new due times, provisional flags and params (a deadline recomputed when a year's
+    official schedule arrives): each must still be pending, or the change loses its race.
+    `keys` replaces the instance's index entries when not None.
     """
 
     instance: Instance
@@ -64,6 +66,7 @@ class Change:
     settle: tuple[tuple[str, str], ...] = ()
     keys: tuple[tuple[str, str], ...] | None = None
     reopen: tuple[str, ...] = ()
+    reschedule: tuple[Timer, ...] = ()
     data_changed: bool = True
     marks_changed: bool = True
     """Whether the instance's data / marks differ from the stored ones (adapters may skip

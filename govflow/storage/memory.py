@@ -53,7 +53,7 @@ class MemoryStorage(Storage):
         actual = current.revision if current is not None else 0
         if actual != change.expected_revision:
             raise ConcurrentModification(inst.id, change.expected_revision, actual if current else None)
-        for timer_id, _ in change.claim:
+        for timer_id in [t for t, _ in change.claim] + [t.id for t in change.reschedule]:
             if timer_id not in self._pending:
                 raise ConcurrentModification(inst.id, change.expected_revision, actual)
         for timer_id in change.reopen:
@@ -70,6 +70,10 @@ class MemoryStorage(Storage):
         for timer_id, status in change.settle:
             if timer_id in self._timers and self._timers[timer_id].is_open:
                 self._set_status(timer_id, status)
+        for timer in change.reschedule:
+            current = self._pending[timer.id]
+            updated = attrs.evolve(current, due=timer.due, provisional=timer.provisional, params=timer.params)
+            self._timers[timer.id] = self._pending[timer.id] = updated
         for timer in change.arm:
             self._timers[timer.id] = timer
             self._pending[timer.id] = timer

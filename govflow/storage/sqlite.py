@@ -289,6 +289,13 @@ class SQLiteStorage(Storage):
             )
             if claimed.rowcount != 1:
                 raise ConcurrentModification(inst.id, change.expected_revision, change.expected_revision)
+        for t in change.reschedule:
+            moved = conn.execute(
+                "UPDATE timers SET due = ?, provisional = ?, params = ? WHERE id = ? AND status = 'pending'",
+                (format_instant(t.due), int(t.provisional), _dumps(t.params), t.id),
+            )
+            if moved.rowcount != 1:
+                raise ConcurrentModification(inst.id, change.expected_revision, change.expected_revision)
         if change.settle:
             conn.executemany(
                 "UPDATE timers SET status = ?, closed_at = ? WHERE id = ? AND status IN ('pending', 'overdue')",
