@@ -47,6 +47,7 @@ EXECUTED = {
     DOCS / "time.md": 30,
     DOCS / "testing.md": 5,
     DOCS / "campaigns.md": 5,
+    DOCS / "events.md": 3,
     DOCS / "workflows" / "rectification.md": 10,
     DOCS / "workflows" / "overseas_trip.md": 10,
     DOCS / "workflows" / "safety_campaign.md": 5,
