@@ -40,6 +40,11 @@ def _number(value: Any, what: str) -> Decimal:
     return number
 
 
+def _text(number: Decimal) -> str:
+    """A number as plain text without trailing zeros: 1.0 → "1", 1.50 → "1.5", 10 → "10"."""
+    return f"{number.normalize():f}"
+
+
 def _decimal(value: int | float | str | Decimal) -> Decimal:
     return Decimal(str(value))
 
@@ -105,9 +110,9 @@ def shortfalls(
                 {
                     "quota": minimum.name,
                     "label": minimum.label,
-                    "required": str(minimum.at_least),
-                    "reported": str(reached),
-                    "missing": str(minimum.at_least - reached),
+                    "required": _text(minimum.at_least),
+                    "reported": _text(reached),
+                    "missing": _text(minimum.at_least - reached),
                     "unit": minimum.unit,
                     "source": minimum.source,
                 }
