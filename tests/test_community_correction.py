@@ -164,17 +164,23 @@ def test_relays_across_the_holiday_and_a_worked_sunday() -> None:
     engine.fire(c, "relay_to_office", actor=COUNTY_JUSTICE, payload={})  # on the last day: on time
     clock.set(at(2024, 9, 30, 0, 0))
     [outcome] = sweep(engine)
-    assert (outcome.timer.name, outcome.timer.action) == ("relay_station", "escalate")
+    assert (outcome.timer.name, outcome.timer.action) == ("relay_station", "overdue")
     inst = engine.get(c)
     assert inst.marks["overdue"] == {"relay_station": "2024-09-29"}
-    assert inst.marks["escalations"][0]["to_role"] == "procuratorate"
+    assert [d.timer.name for d in engine.overdue(WORKFLOW_NAME)] == ["relay_station"]
     # The late relay is refused without a justification, then recorded as late.
     clock.set(at(2024, 9, 30, 10))
     with pytest.raises(JustificationRequired, match="due 2024-09-29, done 2024-09-30"):
         engine.fire(c, "relay_to_station", actor=COUNTY_POLICE, payload={})
     inst = engine.fire(c, "relay_to_station", actor=COUNTY_POLICE, payload={}, justification="值班民警漏转,已补送")
     assert inst.data["late_handoffs"] == [
-        {"step": "relay_station", "due": "2024-09-29", "done": "2024-09-30", "days_late": 1}
+        {
+            "step": "relay_station",
+            "due": "2024-09-29",
+            "done": "2024-09-30",
+            "days_late": 1,
+            "reported_to": "procuratorate",
+        }
     ]
     assert "overdue" not in inst.marks
     assert engine.count(WORKFLOW_NAME, where={"late_handoff": True}) == 1
@@ -188,7 +194,7 @@ def test_late_documents_are_escalated_and_accepted_only_on_the_record(storage: S
     [outcome] = sweep(engine)
     assert (outcome.timer.name, outcome.result) == ("send", "done")
     assert [d.instance.id for d in engine.overdue(WORKFLOW_NAME)] == [c]
-    assert engine.history(c)[-1].event == "escalate"
+    assert engine.history(c)[-1].event == "overdue"
     clock.set(at(2024, 10, 9, 10))
     with pytest.raises(JustificationRequired, match=r"received 2024-10-09, due 2024-10-08 \(1 day\(s\) late\)"):
         engine.fire(c, "send_documents", actor=COURT, payload=documents("court", date(2024, 10, 9)))
@@ -692,3 +698,12 @@ class TestCorrectionGenerated(Correction.TestCase):  # type: ignore[misc, name-d
 
     def test_state_machine(self) -> None:
         self.runTest()
+
+
+def test_docs_page_diagram_is_the_generated_one() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "workflows" / "community_correction.md").read_text(
+        "utf-8"
+    )
+    assert f"```mermaid\n{mermaid(COMMUNITY_CORRECTION)}```" in page

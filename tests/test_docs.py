@@ -52,6 +52,7 @@ EXECUTED = {
     DOCS / "workflows" / "overseas_trip.md": 10,
     DOCS / "workflows" / "safety_campaign.md": 5,
     DOCS / "workflows" / "pilot_reform.md": 10,
+    DOCS / "workflows" / "community_correction.md": 8,
 }
 """Pages whose ```python and ```pycon blocks run, with the fewest blocks each must have."""
 

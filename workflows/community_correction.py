@@ -37,7 +37,7 @@ district's pilot scheme, 篇4, L270–295; digests ``assessment-schemes_seeds-00
   is a fact, not a refusal;
 - 每季考评, 每年综合考评, 会同派出所, into the 考核表: seed 000 L599, seed 001 L289 — recurring duties;
 - 奖惩 by the 司法所 (the Zhejiang rules, not in the seeds): seed 000 L601, seed 001 L290;
-  violations handled by the 派出所: seed 001 L323; 请销假、会客、迁居: seed 001 L346 (篇5);
+  violations handled by the 派出所: seed 001 L323; 请销假、会客、迁居: seed 001 L347 (篇5);
 - the procuratorate supervises, may talk to the person and recommend 收监: seed 001 L301, seed 000 L629;
 - pre-release: seed 000 L605 「矫正期满30日前」, seed 001 L292 「期满前30日内」 — the review opens on the
   30th day before the term ends; 书面总结/自我鉴定, 评议会 with staff, volunteers and the person,
@@ -64,10 +64,12 @@ district's pilot scheme, 篇4, L270–295; digests ``assessment-schemes_seeds-00
 - `REVIEW_OPENS_BEFORE_END`: seed 000 says *by* the 30th day before the end (30日前), seed 001
   *within* the last 30 days (前30日内); both hold on exactly the 30th day before, so the review
   opens then, by itself (the system, at 00:00 that day).
-- `LATE_ESCALATES_TO`: a hand-off past its limit is marked overdue and escalated to the
-  procuratorate (人民检察院, which supervises every agency's correction work, seed 001 L301);
-  a late document is accepted only with a justification, and its lateness is recorded in the
-  case (`late_handoffs`) — never silently.
+- `LATE_ESCALATES_TO`: a hand-off past its limit is marked overdue (listed by
+  `Engine.overdue`), and a late document is accepted only with a justification; its lateness is
+  recorded in the case (`late_handoffs`, indexed `late_handoff`) as reported to the procuratorate
+  (人民检察院, which supervises every agency's correction work, seed 001 L301) — never silently.
+  It is not an `Escalate(to_role=...)`: that would give the procuratorate power over every step
+  of the case, the police's detention report included.
 - `INTAKE_COMPLETE_BEFORE_STATION`: the 司法所 registers on its documents (relay to the 司法所
   met); the 派出所 registers once its own documents and the 公安局's copies are in.
 - `REPORT_AFTER`, `QUARTER_AFTER`, `YEAR_AFTER`: the monthly report by the 5th of the next month,
@@ -129,6 +131,7 @@ stateDiagram-v2
   Class ended s_final
 
   awaiting_documents --> intake: send_documents (法院送达法律文书) [court] if community_correction.by_court, community_correction.documents_complete 原则上 community_correction.documents_on_time | release_documents (监所释放时送交法律文书) [prison] if community_correction.by_prison, community_correction.documents_complete 原则上 community_correction.documents_on_time | hand_over_file (移交现有社区服刑人员档案) [county_police] if community_correction.by_police, community_correction.documents_complete 原则上 community_correction.documents_on_time
+  awaiting_documents --> ended: detained (羁押(收监执行或重新犯罪),自羁押之日起自然解除) [external] if community_correction.detention_dated
   intake.relaying --> intake.relaying: copy_to_justice (公安局抄送司法局) [county_police] 原则上 community_correction.copy_on_time | relay_to_office (司法局转送司法所) [county_justice] 原则上 community_correction.office_relay_on_time | relay_to_station (公安局转送派出所) [county_police] 原则上 community_correction.station_relay_on_time | turned_away (责令先到司法所登记) [police_station] | notify_office (通报司法所) [police_station]
   intake.relaying --> intake.registered: register_at_office (司法所办理登记) [justice_office] if community_correction.talk_held
   intake.registered --> intake.registered: copy_to_justice (公安局抄送司法局) [county_police] 原则上 community_correction.copy_on_time | relay_to_office (司法局转送司法所) [county_justice] 原则上 community_correction.office_relay_on_time | relay_to_station (公安局转送派出所) [county_police] 原则上 community_correction.station_relay_on_time | notify_office (通报司法所) [police_station]
@@ -158,7 +161,7 @@ stateDiagram-v2
   intake --> ended: detained (羁押(收监执行或重新犯罪),自羁押之日起自然解除) [external] if community_correction.detention_dated
   supervision --> ended: detained (羁押(收监执行或重新犯罪),自羁押之日起自然解除) [external] if community_correction.detention_dated
   [*] --> awaiting_documents
-  note right of awaiting_documents : send (法律文书送达)： 1 days (日)； met by send_documents, from data field 'documents_due_eve'； escalate to role procuratorate
+  note right of awaiting_documents : send (法律文书送达)： 1 days (日)； met by send_documents, from data field 'documents_due_eve'； mark overdue (逾期)
   note right of filing : file (建立矫正档案)： 7 days (日), rolled to a working day, from entering the state； mark overdue (逾期)
   note right of planning : plan (矫正方案与监督管理协议)： 7 days (日), rolled to a working day, from entering the state； mark overdue (逾期)
   note right of supervision : monthly_report (月度监管(公益劳动、集中学习))： every month, due 5 days (日) after it ends； met by monthly_report, each period； mark overdue (逾期)
@@ -183,9 +186,9 @@ from govflow import (
     Days,
     Deadline,
     Engine,
-    Escalate,
     FireEvent,
     FromField,
+    MarkOverdue,
     Recurring,
     State,
     Transition,
@@ -251,7 +254,7 @@ CHANNEL_SENDER: dict[str, str] = {
 detention centre at release (seed 001 L275–277), the county police for existing cases (L272)."""
 
 Ground = Literal["medical", "pregnancy", "self_care"]
-"""暂予监外执行's grounds: 保外就医, 怀孕或哺乳, 生活不能自理 (seed 001 L316–317)."""
+"""暂予监外执行's grounds: 保外就医, 怀孕或哺乳, 生活不能自理 (seed 001 L317)."""
 
 GROUNDS: tuple[Ground, ...] = get_args(Ground)
 
@@ -340,7 +343,8 @@ ANNOUNCE_WITHIN = Days(1)
 """Choice: the end of correction is announced by the day after the term ends."""
 
 LATE_ESCALATES_TO = "procuratorate"
-"""Choice: a hand-off past its limit is escalated to the procuratorate (法律监督, seed 001 L301)."""
+"""Choice: a late hand-off is reported to the procuratorate (法律监督, seed 001 L301), as a fact
+on the case; the deadline itself marks the case overdue."""
 
 INTAKE_COMPLETE_BEFORE_STATION = True
 """Choice: the 派出所 registers once every hand-off of the intake is in (documents at the station,
@@ -492,7 +496,7 @@ def intake_complete(ctx: GuardContext) -> bool | str:
 @guard(
     "community_correction.channel_fits",
     "the channel, the category, its ground and the starter must agree",
-    source="seed 001 L272-277, L316-317",
+    source="seed 001 L272-277, L317",
 )
 def channel_fits(ctx: GuardContext) -> bool | str:
     """The channel, the category, its ground and the starter must agree."""
@@ -822,7 +826,13 @@ def _today(ctx: EffectContext) -> date:
 
 def _late(ctx: EffectContext, step: str, due: date, done: date) -> None:
     if done > due:
-        fact = {"step": step, "due": due.isoformat(), "done": done.isoformat(), "days_late": (done - due).days}
+        fact = {
+            "step": step,
+            "due": due.isoformat(),
+            "done": done.isoformat(),
+            "days_late": (done - due).days,
+            "reported_to": LATE_ESCALATES_TO,
+        }
         ctx.data["late_handoffs"] = [*ctx.data.get("late_handoffs", []), fact]
         ctx.data["late_handoff"] = True
         ctx.detail["late"] = fact
@@ -1027,13 +1037,13 @@ SUPERVISED = (
 
 INTAKE = ("intake.relaying", "intake.registered")
 
-_ESCALATE = Escalate(to_role=LATE_ESCALATES_TO)
+_LATE = MarkOverdue()
 
 SEND = Deadline(
     "send",
     Days(1),
     anchor=FromField("documents_due_eve"),
-    action=_ESCALATE,
+    action=_LATE,
     satisfied_by="send_documents",
     label="法律文书送达",
     source="seed 000 L575 (7日内), L573 (10月底前); seed 001 L275-277 (及时)",
@@ -1042,7 +1052,7 @@ POLICE_COPY = Deadline(
     "police_copy",
     POLICE_COPIES_WITHIN,
     anchor=FromField("received_on"),
-    action=_ESCALATE,
+    action=_LATE,
     satisfied_by="copy_to_justice",
     label="公安局抄送司法局",
     source="seed 000 L579",
@@ -1051,7 +1061,7 @@ RELAY_OFFICE = Deadline(
     "relay_office",
     RELAY_WITHIN,
     anchor=FromField("received_on"),
-    action=_ESCALATE,
+    action=_LATE,
     satisfied_by="relay_to_office",
     label="司法局转送司法所",
     source="seed 000 L581; seed 001 L279",
@@ -1060,7 +1070,7 @@ RELAY_STATION = Deadline(
     "relay_station",
     RELAY_WITHIN,
     anchor=FromField("received_on"),
-    action=_ESCALATE,
+    action=_LATE,
     satisfied_by="relay_to_station",
     label="公安局转送派出所",
     source="seed 000 L581; seed 001 L279",
@@ -1068,7 +1078,7 @@ RELAY_STATION = Deadline(
 NOTIFY_OFFICE = Deadline(
     "notify_office",
     UNREGISTERED_NOTICE_WITHIN,
-    action=_ESCALATE,
+    action=_LATE,
     satisfied_by="notify_office",
     label="派出所通报司法所",
     source="seed 000 L583",
@@ -1553,7 +1563,7 @@ COMMUNITY_CORRECTION = Workflow(
         # -- automatic termination: the police report a detention -----------------------------------
         Transition(
             "detained",
-            source=("intake", "filing", "planning", "supervision"),
+            source=("awaiting_documents", "intake", "filing", "planning", "supervision"),
             dest="ended",
             roles={EXTERNAL_ROLE},
             guards=[detention_dated],
