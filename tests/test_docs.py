@@ -53,6 +53,7 @@ EXECUTED = {
     DOCS / "workflows" / "safety_campaign.md": 5,
     DOCS / "workflows" / "pilot_reform.md": 10,
     DOCS / "workflows" / "community_correction.md": 8,
+    DOCS / "workflows" / "resettlement.md": 5,
 }
 """Pages whose ```python and ```pycon blocks run, with the fewest blocks each must have."""
 
