@@ -503,6 +503,11 @@ def _reference_demo(db_path: str, console: Console, *, seed: int) -> None:
     for line in trips.lines():
         console.print(f"  {line}")
     console.print(f"{len(broken)} broken audit chains among the trips")
+    try:
+        from govflow.demo.correction import print_demo
+    except ImportError:
+        return
+    print_demo(db_path, console, seed=seed)  # 社区矫正 and 安置帮教: a township's registers over a year
 
 
 # -- definitions ---------------------------------------------------------------------------------

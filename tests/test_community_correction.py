@@ -707,3 +707,26 @@ def test_docs_page_diagram_is_the_generated_one() -> None:
         "utf-8"
     )
     assert f"```mermaid\n{mermaid(COMMUNITY_CORRECTION)}```" in page
+
+
+def test_demo_register_and_resettlement_year() -> None:
+    """`govflow demo`'s section: the township's registers over a year, with the documents' outcomes."""
+    import random
+
+    from govflow.demo.correction import demo_register, demo_resettlement
+
+    engine = make(FakeClock(at(2024, 9, 2)))
+    register = demo_register(engine, random.Random(2026))
+    assert (register.cases, register.on_time, register.late_documents, register.late_relays) == (8, 6, 2, 1)
+    assert sorted(register.refused) == [
+        "relay_to_station: JustificationRequired",
+        "send_documents: JustificationRequired",
+        "send_documents: JustificationRequired",
+    ]
+    assert (register.released, register.recommitted, register.reoffended, register.open) == (4, 1, 1, 2)
+    assert register.reviews_opened_by_system == 4
+    assert engine.verify_all(WORKFLOW_NAME) == []
+    second = Engine(storage=MemoryStorage(), clock=FakeClock(at(2025, 1, 2)))
+    year = demo_resettlement(second, random.Random(2026))
+    assert (year.persons, year.kpis["resettled"], year.kpis["reoffended"]) == (50, 49, 1)
+    assert year.kpis["meets"] == {"resettlement_rate": True, "reoffence_rate": True, "dibao_coverage": True}
