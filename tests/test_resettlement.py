@@ -420,3 +420,57 @@ class TestScreeningCampaignGenerated(Campaign.TestCase):  # type: ignore[misc, n
 
     def test_state_machine(self) -> None:
         self.runTest()
+
+
+Referral = stateful_test(
+    rs.REFERRAL,
+    data=st.sampled_from([{"path": p} for p in (*rs.PATHS, "lottery")]),
+    payloads={"place": st.just({}), "decline": st.sampled_from([{"reason": "不符合低保条件"}, {"reason": ""}])},
+    actors=[
+        JUSTICE,
+        LABOUR,
+        CIVIL,
+        Actor("commerce-1", roles={"commerce"}, unit="district.commerce"),
+        Actor("education-1", roles={"education"}, unit="district.education"),
+        Actor("outsider", roles=set(), unit="unit.elsewhere"),
+    ],
+)
+
+
+@Referral.add_invariant
+def settled_by_the_paths_agency(engine: Engine, instance: Any) -> None:
+    """Whoever placed or declined a referral holds its path's agency role."""
+    for event in engine.history(instance.id):
+        if event.event in {"place", "decline"}:
+            assert rs.PATH_AGENCY[instance.data["path"]] in event.roles
+
+
+class TestReferralGenerated(Referral.TestCase):  # type: ignore[misc, name-defined]
+    """Every transition of the referral is reachable by random walks, so coverage is required."""
+
+    settings = hypothesis.settings(Referral.TestCase.settings, derandomize=True)
+
+    def test_state_machine(self) -> None:
+        self.runTest()
+
+
+ScreeningUnit = stateful_test(
+    rs.SCREENING_UNIT,
+    data=st.just({}),
+    payloads={
+        "screened": st.sampled_from([COUNTS, {**COUNTS, "revisited": 99}, {**COUNTS, "missing": -1}]),
+        "summarise": st.just({"summary": "现状稳定"}),
+        "submit": st.just({}),
+    },
+    actors=[DISTRICT, TOWNSHIP, Actor("outsider", roles=set(), unit="unit.elsewhere")],
+    start_at=at(2007, 4, 2),
+)
+
+
+class TestScreeningUnitGenerated(ScreeningUnit.TestCase):  # type: ignore[misc, name-defined]
+    """A township's screening against the clock (windows, the 5月20日 deadline); coverage required."""
+
+    settings = hypothesis.settings(ScreeningUnit.TestCase.settings, derandomize=True)
+
+    def test_state_machine(self) -> None:
+        self.runTest()
