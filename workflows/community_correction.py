@@ -81,6 +81,9 @@ district's pilot scheme, 篇4, L270–295; digests ``assessment-schemes_seeds-00
   describe (seed 000 L577 only times the court's ruling); only the 暂予监外执行 recommittal is a
   sub-process here, and a detention of anyone ends the case.
 - Reward and punishment kinds are the Zhejiang rules' (not in the seeds): free text here.
+- The prison administration's 5 days to send the approval forms to the prison (seed 001 L276,
+  「应在5日」) run before the person leaves prison, between two custodial bodies: not part of the
+  case, which starts with the prison's hand-over at release.
 
 ```mermaid
 ---
