@@ -513,10 +513,12 @@ def _reference_demo(db_path: str, console: Console, *, seed: int) -> None:
         console.print(f"  {line}")
     console.print(f"{len(broken)} broken audit chains among the trips")
     try:
+        from govflow.demo.correction import print_demo
         from govflow.demo.street_office import print_month
     except ImportError:
         return
     print_month(db_path, console, seed=seed)
+    print_demo(db_path, console, seed=seed)  # 社区矫正 and 安置帮教: a township's registers over a year
 
 
 # -- definitions ---------------------------------------------------------------------------------
@@ -1092,7 +1094,9 @@ def worker(
             return
         _retry_policy(engine, max_attempts)
         ready = engine
-        loop = Worker(engine, policy, log=log, on_outcomes=_print_outcomes, before_sweep=lambda: _warn_calendar(ready, log))
+        loop = Worker(
+            engine, policy, log=log, on_outcomes=_print_outcomes, before_sweep=lambda: _warn_calendar(ready, log)
+        )
         loop.faults = failures
         click.echo(f"worker: sweeping {settings.db_label()} every {interval:g}s (Ctrl-C to stop)", err=True)
         loop.run(stop, sweeps=sweeps)

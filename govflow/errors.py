@@ -6,7 +6,7 @@ Each error carries a message a person can act on, plus the structured facts behi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 
@@ -296,3 +296,39 @@ class UnknownScheme(GovflowError):
         label = name if version is None else f"{name} v{version}"
         known_list = ", ".join(sorted(known)) or "none"
         super().__init__(f"unknown scheme {label!r} (loaded: {known_list})")
+
+
+def _correlation_text(correlate: Mapping[str, object]) -> str:
+    return ", ".join(f"{key}={value!r}" for key, value in sorted(correlate.items()))
+
+
+class NoCorrelatedInstance(GovflowError):
+    """An external event matched no instance waiting for it (无对应案件): nothing was fired.
+
+    Raised by `govflow.correlation.deliver`; the sender's data (a person id) names no open case
+    of the workflow in a state where the event is possible."""
+
+    def __init__(self, workflow: str, event: str, correlate: Mapping[str, object]) -> None:
+        self.workflow = workflow
+        self.event = event
+        self.correlate = dict(correlate)
+        super().__init__(
+            f"no {workflow!r} instance with {_correlation_text(correlate)} is waiting for {event!r}; nothing was fired"
+        )
+
+
+class AmbiguousCorrelation(GovflowError):
+    """An external event matched several waiting instances where one was expected (关联不唯一).
+
+    `instance_ids` lists them; nothing was fired. Deliver with ``expect="all"`` if every one of
+    them should get the event."""
+
+    def __init__(self, workflow: str, event: str, correlate: Mapping[str, object], instance_ids: Sequence[str]) -> None:
+        self.workflow = workflow
+        self.event = event
+        self.correlate = dict(correlate)
+        self.instance_ids = tuple(instance_ids)
+        super().__init__(
+            f"{len(self.instance_ids)} {workflow!r} instances with {_correlation_text(correlate)} wait for "
+            f"{event!r} ({', '.join(self.instance_ids)}); nothing was fired — pass expect='all' to deliver to each"
+        )

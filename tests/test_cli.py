@@ -214,8 +214,8 @@ def test_show_tables_and_json(db: Path) -> None:
 
 
 def test_show_unknown_workflow_or_version(db: Path) -> None:
-    one_line_error(run(db, "show", "nope"), 1, "unknown workflow 'nope' (registered: ")
-    one_line_error(run(db, "show", "nope"), 1, " doc_approval v1, ")
+    line = one_line_error(run(db, "show", "nope"), 1, "unknown workflow 'nope' (registered: ")
+    assert "doc_approval v1" in line
     one_line_error(run(db, "show", "doc_approval", "--version", "9"), 1, "unknown workflow 'doc_approval v9'")
 
 

@@ -49,6 +49,7 @@ EXECUTED = {
     DOCS / "testing.md": 5,
     DOCS / "campaigns.md": 5,
     DOCS / "scoring.md": 5,
+    DOCS / "events.md": 3,
     DOCS / "workflows" / "rectification.md": 10,
     DOCS / "workflows" / "overseas_trip.md": 10,
     DOCS / "workflows" / "safety_campaign.md": 5,
@@ -56,6 +57,8 @@ EXECUTED = {
     DOCS / "workflows" / "grid_case.md": 10,
     DOCS / "workflows" / "petition.md": 7,
     DOCS / "workflows" / "discipline_agency.md": 5,
+    DOCS / "workflows" / "community_correction.md": 8,
+    DOCS / "workflows" / "resettlement.md": 5,
 }
 """Pages whose ```python and ```pycon blocks run, with the fewest blocks each must have."""
 
