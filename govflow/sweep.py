@@ -233,7 +233,10 @@ class Sweeper:
                     return TickOutcome(timer, "lost", "another sweeper or change settled it first")
             except StorageError:
                 raise  # the database is the problem: the next sweep tries again
-            except UnknownWorkflow:
+            except UnknownWorkflow as exc:
+                if (instance.workflow, instance.workflow_version) in self.engine.registered_versions():
+                    # The action itself named a workflow this engine lacks (a child to spawn): a fault.
+                    return self._failed_attempt(instance, timer, exc, now)
                 # Pinned to a version this engine lacks (migrated since the lease): not ours.
                 self._release([timer])
                 return TickOutcome(timer, "lost", "its workflow version is not registered here; left pending")
@@ -241,6 +244,7 @@ class Sweeper:
                 return self._park(instance, timer, str(exc), now, attempts=timer.attempts + 1)
             except Exception as exc:  # a broken guard, effect or calendar must not stop the sweep
                 return self._failed_attempt(instance, timer, exc, now)
+        self._release([timer])
         return TickOutcome(timer, "lost", "the instance kept changing; left for the next sweep")
 
     def _act(self, instance: Instance, timer: Timer, now: datetime) -> TickOutcome:

@@ -337,3 +337,24 @@ def test_a_version_2_sqlite_database_upgrades_with_its_pending_timers(
         None,
     )
     store.close()
+
+
+@effect("sweep_test.spawn_missing", "starts a child of a workflow this engine lacks")
+def spawn_missing(ctx: EffectContext) -> None:
+    raise UnknownWorkflow("ledger_child", None, ["auto_close v1"])
+
+
+def test_an_action_naming_a_workflow_not_loaded_is_a_fault_not_someone_elses_timer(storage: Storage) -> None:
+    flow = attrs.evolve(
+        auto_close(),
+        transitions=[Transition("close", source="open", dest="closed", roles={"system"}, effects=[spawn_missing])],
+    )
+    clock = FakeClock(at(2))
+    engine = Engine(storage=storage, workflows=[flow], clock=clock, timer_retry=RetryPolicy(max_attempts=2))
+    inst = engine.start("auto_close", actor=CLERK)
+    clock.set(at(4))
+    [first] = engine.tick()
+    assert first.result == "retry" and "ledger_child" in first.detail
+    clock.advance(minutes=1)
+    [second] = engine.tick()
+    assert second.result == "failed" and engine.history(inst.id)[-1].event == "timer_failed"
