@@ -32,7 +32,7 @@ import attrs
 
 from govflow.errors import InvalidFacts
 from govflow.scoring.conditions import Situation, all_hold
-from govflow.scoring.explain import Line, adjustment, group
+from govflow.scoring.explain import Line, adjustment, group, materialize
 from govflow.scoring.facts import Ballots, Claim, Facts, IndicatorValue, Occurrence, SubGrade, Subject
 from govflow.scoring.grading import Gate
 from govflow.scoring.numbers import ZERO, context, text
@@ -98,7 +98,7 @@ def _deferrals(cohort: Cohort, members: Sequence[Subject], facts: Facts) -> list
 
 
 def _score(cohort: Cohort, sf: SubjectFacts) -> Line:
-    root = cohort.root.score(sf, "")
+    root = cohort.root.node(sf, "")
     lines = [root]
     if cohort.rounding is not None:
         rounded = cohort.rounding.apply(root.points)
@@ -112,7 +112,7 @@ def _score(cohort: Cohort, sf: SubjectFacts) -> Line:
                     source=cohort.rounding.source,
                 )
             )
-    return group(cohort.name, "total", f"{cohort.label} 综合得分", lines, source=cohort.source)
+    return materialize(group(cohort.name, "total", f"{cohort.label} 综合得分", lines, source=cohort.source))
 
 
 def _flags(scheme: Scheme, facts: Facts) -> tuple[dict[str, list[Flag]], list[Flag]]:
