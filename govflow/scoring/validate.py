@@ -260,9 +260,14 @@ def problems(scheme: Scheme, facts: Facts) -> list[str]:
             found.append(f"{what}: negative casualty count")
         if inc.date not in period:
             found.append(f"{what}: dated {inc.date} outside period {period.label}")
+    bodies = {s.parent for s in facts.subjects if s.parent and s.parent not in subjects}
     for fnd in facts.findings:
         what = f"finding {fnd.id}"
-        where(fnd.subject, what)
+        if fnd.subject not in bodies:  # a finding may be against a parent body not assessed itself
+            where(fnd.subject, what)
+        for unit in fnd.caused_by:
+            if unit not in subjects or subjects[unit].parent != fnd.subject:
+                found.append(f"{what}: caused_by {unit!r} is not an assessed unit under {fnd.subject!r}")
         if fnd.category not in finding_kinds:
             found.append(f"{what}: nothing in the scheme reads findings of category {fnd.category!r}")
         if fnd.date not in period:
