@@ -2,14 +2,15 @@
 
 Why a module of its own: the scoring commands read scheme modules and a facts file, never the
 database, so they share nothing with the engine commands but the global ``--reference`` flag.
-Schemes come from ``--schemes MODULE`` (repeatable), ``$GOVFLOW_SCHEMES`` (comma-separated),
+Schemes come from ``schemes = [...]`` under ``[tool.govflow]`` (`govflow.config`),
+``$GOVFLOW_SCHEMES`` (comma-separated) and ``--schemes MODULE`` (repeatable) — they add up —
 and with ``--reference`` the reference schemes (`govflow.scoring.loading.REFERENCE_PACKAGE`).
 """
 
 from __future__ import annotations
 
 import json
-import os
+import sys
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 import click
 
+from govflow.config import resolve as resolve_config
 from govflow.errors import DefinitionError, GovflowError, InvalidFacts
 from govflow.scoring import Evaluation, Facts, PastResult, Scheme, evaluate, render
 from govflow.scoring.checks import check_scheme
@@ -45,15 +47,23 @@ def _reference(ctx: click.Context) -> bool:
 
 
 def _modules(ctx: click.Context, extra: Sequence[str]) -> list[str]:
-    env = [m.strip() for m in os.environ.get(ENV_VAR, "").split(",") if m.strip()]
-    return list(dict.fromkeys([*extra, *env]))
+    """The scheme modules: ``schemes = [...]`` under ``[tool.govflow]``, then
+    ``$GOVFLOW_SCHEMES``, then every ``--schemes MODULE`` (they add up, like ``workflows``).
+    Dotted names resolve from the configuration file's folder."""
+    settings = ctx.find_root().obj
+    config = settings.config if settings is not None else resolve_config()
+    root = config.root
+    if root is not None and str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return list(dict.fromkeys([*config.schemes, *extra]))
 
 
 def _registry(ctx: click.Context, extra: Sequence[str]) -> SchemeRegistry:
     registry = load_schemes(_modules(ctx, extra), reference=_reference(ctx))
     if not registry.all():
         raise click.UsageError(
-            "no schemes loaded: pass --schemes MODULE, set $GOVFLOW_SCHEMES, or use govflow --reference"
+            "no schemes loaded: name your modules under [tool.govflow] schemes = [...] in pyproject.toml, "
+            "pass --schemes MODULE, set $GOVFLOW_SCHEMES, or use govflow --reference"
         )
     return registry
 

@@ -16,6 +16,7 @@ Example ``pyproject.toml``::
 
     [tool.govflow]
     workflows = ["flows.grid_case", "flows/leave.py"]
+    schemes = ["assessments.county_2016"]
     database = "sqlite:///var/gov.db"
     directory = "org/directory.json"
     calendar = "provisional"
@@ -41,6 +42,7 @@ PYPROJECT = "pyproject.toml"
 ENV = {
     "database": "GOVFLOW_DATABASE_URL",
     "workflows": "GOVFLOW_WORKFLOWS",
+    "schemes": "GOVFLOW_SCHEMES",
     "directory": "GOVFLOW_DIRECTORY",
     "calendar": "GOVFLOW_CALENDAR",
     "reference": "GOVFLOW_REFERENCE",
@@ -55,12 +57,16 @@ to compute a deadline in it."""
 DEFAULTS: dict[str, Any] = {
     "database": "govflow.db",
     "workflows": (),
+    "schemes": (),
     "directory": None,
     "calendar": "provisional",
     "reference": False,
 }
 """What applies when nothing is said. The reference workflows are off by default, so a project's
 own ``rectification`` is never shadowed by, nor shadows, the reference one."""
+
+LISTS = ("workflows", "schemes")
+"""Keys holding module lists: the file, the environment and the flags add up."""
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -76,6 +82,8 @@ class Config:
 
     database: str
     workflows: tuple[str, ...]
+    schemes: tuple[str, ...]
+    """Assessment scheme modules (`govflow.scoring.loading`), for ``govflow scheme`` and ``score``."""
     directory: str | None
     calendar: str
     reference: bool
@@ -141,11 +149,11 @@ def read_config_file(path: Path) -> dict[str, Any]:
 
 
 def _check(key: str, value: Any, where: str) -> Any:
-    if key == "workflows":
+    if key in LISTS:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise ConfigError(f"{where}: workflows must be a list of module names or .py paths")
+            raise ConfigError(f"{where}: {key} must be a list of module names or .py paths")
         return tuple(v.strip() for v in value)
     if key == "reference":
         if not isinstance(value, bool):
@@ -159,7 +167,7 @@ def _check(key: str, value: Any, where: str) -> Any:
 
 
 def _from_env(key: str, text: str, var: str) -> Any:
-    if key == "workflows":
+    if key in LISTS:
         return tuple(name.strip() for name in text.split(",") if name.strip())
     if key == "reference":
         lowered = text.strip().lower()
@@ -193,8 +201,9 @@ def resolve(
     """The settings in effect: `flags` (key → value, None when not given) over `env` over the
     nearest configuration file from `cwd` over `DEFAULTS`.
 
-    The ``workflows`` of the file and of the environment add up (the file names the project's
-    modules, the environment adds more); the other keys are replaced by the higher source.
+    The ``workflows`` (and the ``schemes``) of the file, the environment and the flags add up
+    (the file names the project's modules, the others add more); the other keys are replaced
+    by the higher source.
     """
     import os
 
@@ -208,7 +217,7 @@ def resolve(
         for key, value in read_config_file(file).items():
             if key in ("database", "directory"):
                 value = _relative(value, file.parent)
-            elif key == "workflows":
+            elif key in LISTS:
                 value = tuple(_module_relative(spec, file.parent) for spec in value)
             values[key] = value
             sources[key] = label
@@ -217,8 +226,8 @@ def resolve(
         if text is None or (not text.strip() and key != "reference"):
             continue
         value = _from_env(key, text, var)
-        if key == "workflows":
-            value = tuple(dict.fromkeys((*values["workflows"], *value)))
+        if key in LISTS:
+            value = tuple(dict.fromkeys((*values[key], *value)))
             sources[key] = f"{sources[key]} + {var}" if key in sources else var
         else:
             sources[key] = var
@@ -226,9 +235,9 @@ def resolve(
     for key, value in flags.items():
         if value is None or value == ():
             continue
-        if key == "workflows":
-            value = tuple(dict.fromkeys((*values["workflows"], *value)))
-            sources[key] = f"{sources[key]} + --workflows" if key in sources else "--workflows"
+        if key in LISTS:
+            value = tuple(dict.fromkeys((*values[key], *value)))
+            sources[key] = f"{sources[key]} + --{key}" if key in sources else f"--{key}"
         else:
             sources[key] = f"--{key.replace('_', '-')}"
         values[key] = value

@@ -47,6 +47,7 @@ def _clean(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "GOVFLOW_REFERENCE",
         "GOVFLOW_DIRECTORY",
         "GOVFLOW_CALENDAR",
+        "GOVFLOW_SCHEMES",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "80")
@@ -194,6 +195,75 @@ def test_dotted_modules_import_from_the_config_folder_without_pythonpath(tmp_pat
     assert "rectification,1,我们自己的整改" in result.output
     sys.modules.pop("workflows.rectification", None)
     sys.modules.pop("workflows", None)
+
+
+USER_SCHEME = """
+from govflow.scoring import Band, Bands, Cohort, Direct, Scheme, Sum
+
+SCHEME = Scheme(
+    name="county_2016", version=1, title="我们县的考核",
+    cohorts=[Cohort(
+        "unit", "单位", root=Sum("total", "综合得分", parts=[Direct("work", "工作", 100)]),
+        bands=Bands([Band("优秀", 90, None, upper_inclusive=True), Band("合格", 0, 90)]),
+        grades=("优秀", "合格"),
+    )],
+)
+"""
+
+
+def scheme_project(root: Path, config: str) -> None:
+    """A project with its own assessment scheme module `assessments.county_2016`."""
+    package = root / "assessments"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "county_2016.py").write_text(USER_SCHEME, encoding="utf-8")
+    (root / "pyproject.toml").write_text(config, encoding="utf-8")
+
+
+def test_scheme_commands_read_schemes_from_the_project_configuration(tmp_path: Path) -> None:
+    scheme_project(tmp_path, '[tool.govflow]\nschemes = ["assessments.county_2016"]\n')
+    sys.modules.pop("assessments.county_2016", None)
+    sys.modules.pop("assessments", None)
+    assert "county_2016 v1  我们县的考核" in ok(run("scheme", "list"))
+    assert "综合得分" in ok(run("scheme", "show", "county_2016"))
+    facts = {
+        "period": {"label": "2016", "start": "2016-01-01", "end": "2016-12-31"},
+        "subjects": [{"id": "A", "cohort": "unit"}, {"id": "B", "cohort": "unit"}],
+        "values": [
+            {"subject": "A", "indicator": "work", "value": "95"},
+            {"subject": "B", "indicator": "work", "value": "80"},
+        ],
+    }
+    (tmp_path / "facts.json").write_text(json.dumps(facts), encoding="utf-8")
+    doc = json.loads(ok(run("score", "--scheme", "county_2016", "--facts", "facts.json", "--json")))
+    grades = {r["subject"]: r["grade"] for r in doc["results"]}
+    assert grades == {"A": "优秀", "B": "合格"}
+    shown = json.loads(ok(run("config", "--json")))["settings"]["schemes"]
+    assert shown == {"value": "assessments.county_2016", "source": "pyproject.toml [tool.govflow]"}
+    sys.modules.pop("assessments.county_2016", None)
+    sys.modules.pop("assessments", None)
+
+
+def test_schemes_add_up_file_environment_flag_like_workflows(tmp_path: Path) -> None:
+    (tmp_path / "govflow.toml").write_text('schemes = ["mine.county", "extra/local.py"]\n', encoding="utf-8")
+    config = resolve({}, {"GOVFLOW_SCHEMES": "env.more, mine.county"}, tmp_path)
+    assert config.schemes == ("mine.county", str(tmp_path / "extra/local.py"), "env.more")
+    assert config.sources["schemes"] == "govflow.toml + GOVFLOW_SCHEMES"
+    flagged = resolve({"schemes": ("flag.one",)}, {}, tmp_path)
+    assert flagged.schemes[-1] == "flag.one" and flagged.sources["schemes"] == "govflow.toml + --schemes"
+    (tmp_path / "govflow.toml").write_text("schemes = [3]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="schemes must be a list"):
+        resolve({}, {}, tmp_path)
+
+
+def test_scheme_flag_adds_to_the_configured_schemes(tmp_path: Path) -> None:
+    scheme_project(tmp_path, '[tool.govflow]\nschemes = ["assessments.county_2016"]\n')
+    sys.modules.pop("assessments.county_2016", None)
+    sys.modules.pop("assessments", None)
+    out = ok(run("scheme", "list", "--schemes", "govflow_workflows.schemes.b7_1_zhengding"))
+    assert "county_2016 v1" in out and "b7_1_zhengding v1" in out
+    sys.modules.pop("assessments.county_2016", None)
+    sys.modules.pop("assessments", None)
 
 
 # -- output people can read ---------------------------------------------------------------

@@ -159,6 +159,36 @@ def test_excellent_needs_all_three_conditions(grade: str | None, findings: tuple
         assert gate.source == "seed004:249"
 
 
+def test_a_unit_that_caused_the_bureaus_veto_cannot_be_excellent() -> None:
+    # L249 三是不因本单位工作导致局里被上级"一票否决": the superior's veto is recorded against the
+    # bureau, naming 县康庄办 as its cause; the engine propagates it — 100.0 (优秀 band, 80分及以上
+    # L245) with a passing safety grade falls to 良好; 县公路管理段, also 100.0, stays 优秀.
+    units = [Subject(u, u, leader=f"{u}.段长", parent=b4.BUREAU) for u in (ROAD, KANGZHUANG)]
+    veto = Finding("v1", b4.BUREAU, b4.BUREAU_VETOED, DAY, authority="县委县政府", caused_by=[KANGZHUANG])
+    facts = Facts(
+        period=PERIOD,
+        subjects=units,
+        sub_grades=[SAFE, SubGrade(KANGZHUANG, b4.SAFETY_ASSESSMENT, "合格")],
+        findings=[veto],
+    )
+    result = evaluate(b4.SCHEME, facts)
+    cause, other = result.get(KANGZHUANG), result.get(ROAD)
+    assert (cause.total, cause.band_grade, cause.grade) == (Decimal("100.0"), "优秀", "良好")
+    (flag,) = cause.flags
+    assert (flag.holder, flag.forbid, flag.facts, flag.via) == (KANGZHUANG, ("优秀",), ("v1",), "县交通局 → cause")
+    assert flag.source == "seed004:249" and cause.gates[0].rule == "veto:优秀"
+    assert (other.grade, other.flags) == ("优秀", ())
+    assert Facts.from_json(facts.to_json()) == facts and evaluate(b4.SCHEME, facts) == result
+
+
+def test_a_veto_cause_must_be_a_unit_under_the_vetoed_body() -> None:
+    units = [Subject(ROAD, ROAD, parent=b4.BUREAU), Subject(KANGZHUANG, KANGZHUANG)]
+    veto = Finding("v1", b4.BUREAU, b4.BUREAU_VETOED, DAY, caused_by=[KANGZHUANG])
+    with pytest.raises(InvalidFacts) as caught:
+        evaluate(b4.SCHEME, Facts(period=PERIOD, subjects=units, findings=[veto]))
+    assert "finding v1: caused_by '县康庄办' is not an assessed unit under '县交通局'" in str(caught.value)
+
+
 def test_total_floored_at_zero() -> None:
     # TOTAL_FLOOR: every target taken and two cases of 差分 (−10) still leave 0, not −10.
     cuts = [cut(f"o{k}", KANGZHUANG, k, v) for k, v in {"康庄工程": "60", "质量安全": "30", "资金管理": "10"}.items()]

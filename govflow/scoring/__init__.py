@@ -42,7 +42,9 @@ Vetoes (`vetoes`): ``Veto(key, category, label, triggers=[IncidentAtLeast(catego
 serious_injuries=, serious_injuries_max=) | FindingOf(category) | OccurrenceOf(item, authority="",
 severity="") | ValueBelow(indicator, value, inclusive=False, period="")], effects=("fail" |
 "forbid_grades" | "no_honours" | "unranked", ...), forbid=(grades), cohorts=(), propagate=("leader",
-"managers"), person_effects=("no_honours",))``.
+"managers", "cause"), person_effects=("no_honours",), cause_effects=(), cause_forbid=())`` —
+"cause": a veto of a parent body (a finding against it, possibly not assessed itself) reaches the
+units its ``Finding.caused_by`` names, with ``cause_effects`` / ``cause_forbid``.
 Quotas (`quotas`): ``Quota(title, grade="", share=None, rounding="ceil"|"half_up"|"floor",
 count_min=None, count_max=None, min_score=None, min_inclusive=True,
 shortfall="award_qualifiers"|"award_none", eligible_grades=())``.
@@ -62,7 +64,7 @@ Facts (`facts`; ``Facts.to_json``/``from_json``; hand-written JSON needs no ``ki
           ballots=[Ballots(subject, item, counts={"满意": 30, ...}, period="")],
           sub_grades=[SubGrade(subject, assessment, grade)],
           incidents=[Incident(id, subject, category, date, deaths=0, serious_injuries=0)],
-          findings=[Finding(id, subject, category, date)],
+          findings=[Finding(id, subject, category, date, authority="", caused_by=(units under subject))],
           submissions=[Submission(subject, evidence, on_time=True)])
 
 Evaluation::

@@ -32,7 +32,7 @@ import attrs
 
 from govflow.errors import InvalidFacts
 from govflow.scoring.conditions import Situation, all_hold
-from govflow.scoring.explain import Line, adjustment, group
+from govflow.scoring.explain import Line, adjustment, group, materialize
 from govflow.scoring.facts import Ballots, Claim, Facts, IndicatorValue, Occurrence, SubGrade, Subject
 from govflow.scoring.grading import Gate
 from govflow.scoring.numbers import ZERO, context, text
@@ -98,7 +98,7 @@ def _deferrals(cohort: Cohort, members: Sequence[Subject], facts: Facts) -> list
 
 
 def _score(cohort: Cohort, sf: SubjectFacts) -> Line:
-    root = cohort.root.score(sf, "")
+    root = cohort.root.node(sf, "")
     lines = [root]
     if cohort.rounding is not None:
         rounded = cohort.rounding.apply(root.points)
@@ -112,7 +112,7 @@ def _score(cohort: Cohort, sf: SubjectFacts) -> Line:
                     source=cohort.rounding.source,
                 )
             )
-    return group(cohort.name, "total", f"{cohort.label} 综合得分", lines, source=cohort.source)
+    return materialize(group(cohort.name, "total", f"{cohort.label} 综合得分", lines, source=cohort.source))
 
 
 def _flags(scheme: Scheme, facts: Facts) -> tuple[dict[str, list[Flag]], list[Flag]]:
@@ -131,8 +131,18 @@ def _flags(scheme: Scheme, facts: Facts) -> tuple[dict[str, list[Flag]], list[Fl
         values[val.subject].append(val)
     held: dict[str, list[Flag]] = defaultdict(list)
     people: list[Flag] = []
-    for subject in sorted(facts.subjects, key=lambda s: s.id):
-        for veto in scheme.vetoes_for(subject.cohort):
+    assessed = {s.id for s in facts.subjects}
+    cohorts_under: dict[str, set[str]] = defaultdict(set)
+    for s in facts.subjects:
+        if s.parent and s.parent not in assessed:
+            cohorts_under[s.parent].add(s.cohort)
+    bodies = [Subject(body, "") for body in sorted(cohorts_under) if findings[body]]
+    for subject in sorted(facts.subjects, key=lambda s: s.id) + bodies:
+        if subject.id in assessed:
+            vetoes = scheme.vetoes_for(subject.cohort)
+        else:  # a parent body that is not assessed: the vetoes of the cohorts under it
+            vetoes = tuple(v for v in scheme.vetoes if not v.cohorts or cohorts_under[subject.id] & set(v.cohorts))
+        for veto in vetoes:
             hits = sorted(
                 {
                     i
@@ -151,6 +161,23 @@ def _flags(scheme: Scheme, facts: Facts) -> tuple[dict[str, list[Flag]], list[Fl
                 veto.category, veto.key, subject.id, "unit", veto.effects, veto.forbid, hits, source=veto.source
             )
             held[subject.id].append(flag)
+            if "cause" in veto.propagate:
+                named = {hit: f.caused_by for f in findings[subject.id] for hit in hits if f.id == hit}
+                for unit in sorted({u for units in named.values() for u in units}):
+                    why = tuple(sorted(h for h, units in named.items() if unit in units))
+                    held[unit].append(
+                        Flag(
+                            veto.category,
+                            veto.key,
+                            unit,
+                            "unit",
+                            veto.cause_effects,
+                            veto.cause_forbid,
+                            why,
+                            via=f"{subject.id} → cause",
+                            source=veto.source,
+                        )
+                    )
             reach: list[tuple[str, str]] = []
             if "leader" in veto.propagate and subject.leader:
                 reach.append((subject.leader, "leader"))

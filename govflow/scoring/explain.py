@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -90,38 +90,64 @@ class Line:
         return frozenset(f for _, line in self.walk() for f in line.facts)
 
 
-def group(rule: str, step: str, label: str, children: Iterable[Line], *, source: str = "", detail: str = "") -> Line:
-    """An inner line whose points are the exact sum of `children`."""
+class Node(NamedTuple):
+    """The internal, unscaled form of a line, built by the rules while scoring (a plain tuple:
+    cheap to build). ``points`` is the node's own contribution *before* its ``weight``; a
+    weighted part records its weight here instead of copying its subtree. `materialize` turns
+    the tree into public `Line` objects in one pass, multiplying every node by the product of
+    the weights above it — the same exact `Decimal` products the lines always carried."""
+
+    rule: str
+    step: str
+    label: str
+    points: Decimal
+    source: str = ""
+    facts: tuple[str, ...] = ()
+    detail: str = ""
+    weight: Decimal | None = None
+    children: tuple[Node, ...] = ()
+
+    @property
+    def weighted(self) -> Decimal:
+        """What the node brings to its parent: ``points × weight``."""
+        return self.points if self.weight is None else _MUL(self.points, self.weight)
+
+
+_MUL = context().multiply
+_ADD = context().add
+_NEW = tuple.__new__
+
+
+def group(rule: str, step: str, label: str, children: Iterable[Node], *, source: str = "", detail: str = "") -> Node:
+    """An inner node whose points are the exact sum of what `children` bring (weights applied)."""
     items = tuple(children)
-    return Line(rule, step, label, total(c.points for c in items), source=source, detail=detail, children=items)
+    points = ZERO
+    for c in items:
+        points = _ADD(points, c.points if c.weight is None else _MUL(c.points, c.weight))
+    return Node(rule, step, label, points, source, (), detail, None, items)
 
 
-def scaled(line: Line, weight: Decimal) -> Line:
-    """`line` with every point multiplied by `weight` (exact), the weight recorded on the top."""
-    ctx = context()
-
-    def scale(node: Line, top: bool) -> Line:
-        w = node.weight
-        if top:
-            w = weight if w is None else ctx.multiply(w, weight)
-        return Line(
-            node.rule,
-            node.step,
-            node.label,
-            ctx.multiply(node.points, weight),
-            node.source,
-            node.facts,
-            node.detail,
-            w,
-            tuple(scale(c, False) for c in node.children),
-        )
-
-    return scale(line, True)
+def scaled(node: Node, weight: Decimal) -> Node:
+    """`node` as a weighted part: the weight recorded on it (no copy of the subtree); its
+    points and every point below it are multiplied by it when materialized."""
+    w = weight if node.weight is None else _MUL(node.weight, weight)
+    return _NEW(Node, (*node[:7], w, node[8]))
 
 
-def adjustment(rule: str, step: str, label: str, points: Decimal, *, source: str = "", detail: str = "") -> Line:
+def adjustment(rule: str, step: str, label: str, points: Decimal, *, source: str = "", detail: str = "") -> Node:
     """A leaf that moves the sum by `points`: a cap (封顶), a floor (扣完为止), a rounding."""
-    return Line(rule, step, label, points, source=source, detail=detail)
+    return Node(rule, step, label, points, source, (), detail)
+
+
+def materialize(node: Node, factor: Decimal | None = None) -> Line:
+    """The public, immutable `Line` tree of `node`: each node's points × the product of its own
+    and its ancestors' weights (exact), each weight as recorded on its own node."""
+    weight = node.weight
+    if weight is not None:
+        factor = weight if factor is None else _MUL(factor, weight)
+    points = node.points if factor is None else _MUL(node.points, factor)
+    children = tuple([materialize(c, factor) for c in node.children]) if node.children else ()
+    return Line(node.rule, node.step, node.label, points, node.source, node.facts, node.detail, weight, children)
 
 
 def render(line: Line, *, width: int = 80) -> str:
@@ -184,4 +210,4 @@ def leaf_sum(line: Line) -> Decimal:
     return total(leaf.points for leaf in line.leaves()) if line.children else line.points
 
 
-__all__ = ["ZERO", "Line", "adjustment", "group", "leaf_sum", "render", "scaled"]
+__all__ = ["ZERO", "Line", "Node", "adjustment", "group", "leaf_sum", "materialize", "render", "scaled"]

@@ -239,7 +239,7 @@ class Incident:
 @attrs.frozen
 class Finding:
     """A decision recorded against a subject that a veto or gate reads (认定): 「综治黄牌警告」,
-    「计划生育不达标」, 「班子成员发生腐败案件」, 「导致局里被上级一票否决」."""
+    「计划生育不达标」, 「班子成员发生腐败案件」, a superior's 一票否决 of a parent body."""
 
     id: str
     subject: str
@@ -247,6 +247,10 @@ class Finding:
     date: date = attrs.field(converter=to_date)
     authority: str = ""
     source: str = ""
+    caused_by: tuple[str, ...] = attrs.field(default=(), converter=_strs)
+    """Units under ``subject`` (their ``Subject.parent``) whose work the finding names as its
+    cause — 「因本单位工作导致局里被上级一票否决」: a veto with ``propagate=("cause",)`` reaches
+    them. ``subject`` may then be a parent body that is not itself assessed."""
 
 
 @kind("submission")

@@ -108,8 +108,12 @@ def total(values: Iterable[Decimal]) -> Decimal:
     return functools.reduce(_CONTEXT.add, values, ZERO)
 
 
+@functools.lru_cache(maxsize=4096)
 def text(value: Decimal) -> str:
-    """A Decimal as people write points: no exponent, no trailing zeros (``4``, ``0.5``)."""
+    """A Decimal as people write points: no exponent, no trailing zeros (``4``, ``0.5``).
+
+    Cached: equal values always read the same (trailing zeros are stripped), and explanations
+    write the same few constants (full marks, targets, weights) for every subject."""
     if value.is_zero():
         return "0"
     out = format(value, "f")

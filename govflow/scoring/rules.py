@@ -8,7 +8,8 @@ bonuses where only the highest counts for one matter, Likert ballots, growth ste
 over-achievement bonuses, a sub-assessment's grade mapped to points. Each is one class here;
 a scheme is data made of them and can be checked, shown, serialised and compared.
 
-Each rule scores one subject from its `SubjectFacts` and returns a `Line` whose points are the
+Each rule scores one subject from its `SubjectFacts` and returns a `Node` (the internal,
+unscaled form of a `Line`; ``score`` materializes it) whose points are the
 rule's contribution (see `govflow.scoring.explain`). ``bounds()`` is the static range of that
 contribution (None: unbounded), used by ``govflow scheme check`` and the property tests.
 Every rule carries ``source`` — the seed file and line it encodes, e.g. ``seed004:520``.
@@ -23,7 +24,7 @@ from typing import Any, ClassVar
 import attrs
 
 from govflow.scoring.codec import kind
-from govflow.scoring.explain import Line, adjustment, group, scaled
+from govflow.scoring.explain import Line, Node, adjustment, group, materialize, scaled
 from govflow.scoring.facts import Ballots, Claim, IndicatorValue, Occurrence, SubGrade, Subject
 from govflow.scoring.numbers import ONE, ZERO, context, divide, opt_decimal, text, to_decimal, total
 
@@ -69,9 +70,13 @@ class Rule:
     label: str
     source: str
 
+    def node(self, facts: SubjectFacts, path: str) -> Node:
+        """The rule's contribution for one subject, as an internal (unscaled) explanation node."""
+        raise NotImplementedError
+
     def score(self, facts: SubjectFacts, path: str) -> Line:
         """The rule's contribution for one subject, as an explanation line."""
-        raise NotImplementedError
+        return materialize(self.node(facts, path))
 
     def bounds(self) -> Bounds:
         """The static (lowest, highest) contribution."""
@@ -171,11 +176,11 @@ class Sum(Rule):
         """The summed rules."""
         return self.parts
 
-    def score(self, facts: SubjectFacts, path: str) -> Line:
+    def node(self, facts: SubjectFacts, path: str) -> Node:
         """Σ parts, then the cap and floor as adjustment leaves."""
         here = f"{path}/{self.key}" if path else self.key
-        lines = [part.score(facts, here) for part in self.parts]
-        raw = total(line.points for line in lines)
+        lines = [part.node(facts, here) for part in self.parts]
+        raw = total(line.weighted for line in lines)
         if self.cap is not None and raw > self.cap:
             lines.append(adjustment(here, "cap", f"封顶 cap {text(self.cap)}", self.cap - raw, source=self.source))
         elif self.floor is not None and raw < self.floor:
@@ -242,10 +247,10 @@ class Weighted(Rule):
         """The weighted rules."""
         return tuple(p.rule for p in self.parts)
 
-    def score(self, facts: SubjectFacts, path: str) -> Line:
+    def node(self, facts: SubjectFacts, path: str) -> Node:
         """Σ weight × part, each part's explanation scaled by its weight (leaves stay exact)."""
         here = f"{path}/{self.key}" if path else self.key
-        lines = [scaled(p.rule.score(facts, here), p.weight) for p in self.parts]
+        lines = [scaled(p.rule.node(facts, here), p.weight) for p in self.parts]
         return group(here, "weighted", self.label, lines, source=self.source)
 
     def bounds(self) -> Bounds:
@@ -305,13 +310,13 @@ class Direct(Rule):
         """The indicator name read (defaults to the key)."""
         return self.indicator or self.key
 
-    def score(self, facts: SubjectFacts, path: str) -> Line:
+    def node(self, facts: SubjectFacts, path: str) -> Node:
         """The recorded value (0 when none was recorded)."""
         here = f"{path}/{self.key}" if path else self.key
         fact = facts.values.get((self.reads, self.period))
         if fact is None:
-            return Line(here, "direct", self.label, ZERO, source=self.source, detail="no value recorded: 0")
-        return Line(
+            return Node(here, "direct", self.label, ZERO, source=self.source, detail="no value recorded: 0")
+        return Node(
             here,
             "direct",
             self.label,
@@ -363,12 +368,12 @@ class Proportional(Rule):
         """The 标准值 that applies to `fact`."""
         return fact.target if fact.target is not None else self.target
 
-    def score(self, facts: SubjectFacts, path: str) -> Line:
+    def node(self, facts: SubjectFacts, path: str) -> Node:
         """Full × completion ratio, the ratio capped at 1 (满分封顶)."""
         here = f"{path}/{self.key}" if path else self.key
         fact = facts.values.get((self.reads, self.period))
         if fact is None:
-            return Line(here, "proportional", self.label, ZERO, source=self.source, detail="no value recorded: 0")
+            return Node(here, "proportional", self.label, ZERO, source=self.source, detail="no value recorded: 0")
         target = self.target_of(fact)
         assert target is not None and target > 0  # validation guarantees it
         if fact.value >= target:
@@ -376,7 +381,7 @@ class Proportional(Rule):
         else:
             points = divide(context().multiply(self.full, fact.value), target)
             detail = f"{text(fact.value)}/{text(target)} × {text(self.full)}"
-        return Line(here, "proportional", self.label, points, source=self.source, facts=(fact.ref,), detail=detail)
+        return Node(here, "proportional", self.label, points, source=self.source, facts=(fact.ref,), detail=detail)
 
     def bounds(self) -> Bounds:
         """0 … full."""
@@ -436,15 +441,15 @@ class Rated(Rule):
                 return item.share
         return None
 
-    def score(self, facts: SubjectFacts, path: str) -> Line:
+    def node(self, facts: SubjectFacts, path: str) -> Node:
         """Full × Σ(count × share) / raters."""
         here = f"{path}/{self.key}" if path else self.key
         tally = facts.ballots.get((self.key, self.period))
-        raters = tally.raters if tally is not None else 0
+        raters = sum(n for _, n in tally.counts) if tally is not None else 0
         if tally is None or raters == 0:
-            return Line(here, "rated", self.label, ZERO, source=self.source, detail="no ballots: 0")
+            return Node(here, "rated", self.label, ZERO, source=self.source, detail="no ballots: 0")
         if raters < self.min_raters:  # only with insufficient="zero"; "refuse" fails validation
-            return Line(
+            return Node(
                 here,
                 "rated",
                 self.label,
@@ -453,11 +458,15 @@ class Rated(Rule):
                 facts=(tally.ref,),
                 detail=f"invalid: {raters} raters < {self.min_raters}: 0",
             )
-        shares = {level.name: level.share for level in self.scale}
-        weighted = total(Decimal(n) * shares.get(level, ZERO) for level, n in tally.counts)
+        ctx = context()
+        weighted = ZERO
+        for level, n in tally.counts:
+            share = self.share_of(level)
+            if share is not None:
+                weighted = ctx.add(weighted, ctx.multiply(share, n))
         points = divide(context().multiply(self.full, weighted), Decimal(raters))
         counts = ", ".join(f"{level} {n}" for level, n in tally.counts)
-        return Line(
+        return Node(
             here,
             "rated",
             self.label,
@@ -561,12 +570,12 @@ class Deductions(Rule):
             points *= 2
         return points
 
-    def score(self, facts: SubjectFacts, path: str) -> Line:
+    def node(self, facts: SubjectFacts, path: str) -> Node:
         """Base − Σ occurrences, then channel caps, the total cap and the floor as adjustments."""
         here = f"{path}/{self.key}" if path else self.key
-        lines: list[Line] = []
+        lines: list[Node] = []
         if self.base:
-            lines.append(Line(here, "base", f"基础分 base {text(self.base)}", self.base, source=self.source))
+            lines.append(Node(here, "base", f"基础分 base {text(self.base)}", self.base, source=self.source))
         occurrences = facts.occurrences.get(self.key, ())
         by_channel: dict[str, Decimal] = {}
         for occ in occurrences:
@@ -578,7 +587,7 @@ class Deductions(Rule):
                 detail += " 整改不到位 doubled"
             if occ.reason:
                 detail += f": {occ.reason}"
-            lines.append(Line(here, "deduction", f"扣分 {occ.id}", -pts, source=self.source, facts=refs, detail=detail))
+            lines.append(Node(here, "deduction", f"扣分 {occ.id}", -pts, source=self.source, facts=refs, detail=detail))
             for channel in self.channel_caps:
                 if occ.authority in channel.authorities:
                     by_channel[channel.name] = by_channel.get(channel.name, ZERO) + pts
@@ -601,7 +610,7 @@ class Deductions(Rule):
                 adjustment(here, "floor", f"扣完为止 floor {text(self.floor)}", self.floor - raw, source=self.source)
             )
         if not lines:
-            lines.append(Line(here, "none", "无扣分 nothing deducted", ZERO, source=self.source))
+            lines.append(Node(here, "none", "无扣分 nothing deducted", ZERO, source=self.source))
         return group(here, "deductions", self.label, lines, source=self.source)
 
     def bounds(self) -> Bounds:
@@ -669,15 +678,15 @@ class Bonuses(Rule):
         assert tier is not None  # validation guarantees it
         return tier.points
 
-    def score(self, facts: SubjectFacts, path: str) -> Line:
+    def node(self, facts: SubjectFacts, path: str) -> Node:
         """Σ counted claims (highest per matter), capped; deferred claims score 0, shown."""
         here = f"{path}/{self.key}" if path else self.key
         claims = [c for c in facts.claims.get(self.key, ()) if c.confirmed]
-        lines: list[Line] = []
+        lines: list[Node] = []
         if self.key in facts.deferred:
             for claim in claims:
                 lines.append(
-                    Line(
+                    Node(
                         here,
                         "deferred",
                         f"转入下一年度 {claim.id}",
@@ -687,7 +696,7 @@ class Bonuses(Rule):
                         detail=f"{claim.authority} {claim.evidence.number}: carried over (cohort evidence incomplete)",
                     )
                 )
-            return group(here, "bonuses", self.label, lines or [Line(here, "none", "无加分", ZERO)], source=self.source)
+            return group(here, "bonuses", self.label, lines or [Node(here, "none", "无加分", ZERO)], source=self.source)
         best: dict[str, Claim] = {}
         skipped: list[Claim] = []
         for claim in claims:
@@ -705,7 +714,7 @@ class Bonuses(Rule):
                 skipped.append(claim)
         for claim in sorted(best.values(), key=lambda c: c.id):
             lines.append(
-                Line(
+                Node(
                     here,
                     "bonus",
                     f"加分 {claim.id}",
@@ -717,7 +726,7 @@ class Bonuses(Rule):
             )
         for claim in sorted(skipped, key=lambda c: c.id):
             lines.append(
-                Line(
+                Node(
                     here,
                     "not_counted",
                     f"同一项工作取最高 {claim.id}",
@@ -733,7 +742,7 @@ class Bonuses(Rule):
                 adjustment(here, "cap", f"累计加分不超过 {text(self.cap)}", self.cap - raw, source=self.source)
             )
         if not lines:
-            lines.append(Line(here, "none", "无加分 no bonus", ZERO, source=self.source))
+            lines.append(Node(here, "none", "无加分 no bonus", ZERO, source=self.source))
         return group(here, "bonuses", self.label, lines, source=self.source)
 
     def bounds(self) -> Bounds:
@@ -774,25 +783,25 @@ class GrowthSteps(Rule):
     period: str = ""
     source: str = ""
 
-    def score(self, facts: SubjectFacts, path: str) -> Line:
+    def node(self, facts: SubjectFacts, path: str) -> Node:
         """Full steps of growth (or decline) × points per step, within the cap."""
         here = f"{path}/{self.key}" if path else self.key
         fact = facts.values.get((self.indicator, self.period))
         if fact is None or fact.previous is None or fact.previous <= 0:
-            return Line(here, "growth", self.label, ZERO, source=self.source, detail="no comparable value: 0")
+            return Node(here, "growth", self.label, ZERO, source=self.source, detail="no comparable value: 0")
         growth = divide((fact.value - fact.previous) * 100, fact.previous)
         steps = int(abs(growth) // self.step)
         if growth > 0:
             if self.min_value is not None and fact.value < self.min_value:
                 detail = f"{text(fact.value)} below eligibility {text(self.min_value)}: 0"
-                return Line(here, "growth", self.label, ZERO, source=self.source, facts=(fact.ref,), detail=detail)
+                return Node(here, "growth", self.label, ZERO, source=self.source, facts=(fact.ref,), detail=detail)
             points = self.points_per_step * steps
         else:
             points = -self.decline_points_per_step * steps
         if self.cap is not None:
             points = max(min(points, self.cap), -self.cap)
         detail = f"{text(growth)} pp → {steps} step(s) of {text(self.step)}"
-        return Line(here, "growth", self.label, points, source=self.source, facts=(fact.ref,), detail=detail)
+        return Node(here, "growth", self.label, points, source=self.source, facts=(fact.ref,), detail=detail)
 
     def bounds(self) -> Bounds:
         """−cap … cap (unbounded without a cap)."""
@@ -842,7 +851,7 @@ class OverAchievement(Rule):
             return self.points
         return min(self.points, self.cap_share * self.item_value)
 
-    def score(self, facts: SubjectFacts, path: str) -> Line:
+    def node(self, facts: SubjectFacts, path: str) -> Node:
         """`award` if any indicator reaches target × (1 + threshold), else 0."""
         here = f"{path}/{self.key}" if path else self.key
         for name in sorted(self.indicators):
@@ -855,7 +864,7 @@ class OverAchievement(Rule):
                     if self.award == self.points
                     else f" capped at {text(self.cap_share or ZERO)} × {text(self.item_value)}"
                 )
-                return Line(
+                return Node(
                     here,
                     "over_achievement",
                     self.label,
@@ -864,7 +873,7 @@ class OverAchievement(Rule):
                     facts=(fact.ref,),
                     detail=f"{name} {text(fact.value)} ≥ {text(fact.target)} × {text(ONE + self.threshold)}{capped}",
                 )
-        return Line(here, "over_achievement", self.label, ZERO, source=self.source, detail="no indicator over target")
+        return Node(here, "over_achievement", self.label, ZERO, source=self.source, detail="no indicator over target")
 
     def bounds(self) -> Bounds:
         """0 … the capped award."""
@@ -911,15 +920,15 @@ class GradeMap(Rule):
     shares: tuple[GradeShare, ...] = attrs.field(converter=_shares)
     source: str = ""
 
-    def score(self, facts: SubjectFacts, path: str) -> Line:
+    def node(self, facts: SubjectFacts, path: str) -> Node:
         """Full × the share of the recorded grade (0 when none was recorded)."""
         here = f"{path}/{self.key}" if path else self.key
         fact = facts.sub_grades.get(self.assessment)
         if fact is None:
-            return Line(here, "grade_map", self.label, ZERO, source=self.source, detail="no grade recorded: 0")
+            return Node(here, "grade_map", self.label, ZERO, source=self.source, detail="no grade recorded: 0")
         share = next((s.share for s in self.shares if s.name == fact.grade), ZERO)
         points = context().multiply(self.full, share)
-        return Line(
+        return Node(
             here,
             "grade_map",
             self.label,
@@ -958,13 +967,13 @@ class Lowest(Rule):
         """The compared rules."""
         return self.parts
 
-    def score(self, facts: SubjectFacts, path: str) -> Line:
+    def node(self, facts: SubjectFacts, path: str) -> Node:
         """min(parts), as the parts plus an adjustment."""
         here = f"{path}/{self.key}" if path else self.key
-        lines = [part.score(facts, here) for part in self.parts]
-        low = min(line.points for line in lines)
-        lowest = next(line for line in lines if line.points == low)
-        adjust = low - total(line.points for line in lines)
+        lines = [part.node(facts, here) for part in self.parts]
+        low = min(line.weighted for line in lines)
+        lowest = next(line for line in lines if line.weighted == low)
+        adjust = low - total(line.weighted for line in lines)
         lines.append(adjustment(here, "lowest", f"取最低 {lowest.label}", adjust, source=self.source))
         return group(here, "lowest", self.label, lines, source=self.source)
 

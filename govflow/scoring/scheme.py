@@ -238,7 +238,7 @@ class Scheme:
                     continue
                 found += [
                     f"veto {veto.key}: forbids grade {g!r} unknown in cohort {cohort.name}"
-                    for g in veto.forbid
+                    for g in (*veto.forbid, *veto.cause_forbid)
                     if g not in cohort.order
                 ]
         return found

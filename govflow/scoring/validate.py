@@ -8,8 +8,11 @@ fault, naming the item; `evaluate` raises `InvalidFacts` with all of them and sc
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from collections.abc import Iterable
+
+import attrs
 
 from govflow.scoring.conditions import NoFinding, SubGradeIn
 from govflow.scoring.facts import Facts
@@ -28,22 +31,35 @@ def _rules_by_key(cohort: Cohort) -> dict[str, Rule]:
     return {path.rsplit("/", 1)[-1]: rule for path, rule in cohort.rules()}
 
 
-def problems(scheme: Scheme, facts: Facts) -> list[str]:
-    """Every way `facts` do not fit `scheme` (empty when they fit)."""
-    found: list[str] = []
-    period = facts.period
-    if period.end < period.start:
-        found.append(f"period {period.label}: ends {period.end} before it starts {period.start}")
-    subjects = {s.id: s for s in facts.subjects}
-    found += [f"subject {i!r} listed twice" for i in _repeated(s.id for s in facts.subjects)]
-    cohorts: dict[str, Cohort] = {}
-    for subject in facts.subjects:
-        cohort = scheme.cohort(subject.cohort)
-        if cohort is None:
-            known = ", ".join(c.name for c in scheme.cohorts)
-            found.append(f"subject {subject.id!r}: unknown cohort {subject.cohort!r} (cohorts: {known})")
-        else:
-            cohorts[subject.id] = cohort
+@attrs.frozen
+class _Plan:
+    """What validation reads from a scheme, derived once per scheme object (a scheme is
+    immutable, so the tables never go stale): rules by key, indicator readers, the values
+    vetoes and conditions test, the incident and finding categories read, evidence kinds."""
+
+    rules: dict[str, dict[str, Rule]]
+    readers_of: dict[str, dict[tuple[str, str], list[Rule]]]
+    value_tests: dict[str, set[tuple[str, str]]]
+    incident_kinds: frozenset[str]
+    finding_kinds: frozenset[str]
+    evidence_kinds: frozenset[str]
+
+
+_PLANS: dict[int, tuple[weakref.ref[Scheme], _Plan]] = {}
+
+
+def _plan(scheme: Scheme) -> _Plan:
+    """The cached `_Plan` of `scheme` (keyed by identity, dropped when the scheme is)."""
+    held = _PLANS.get(id(scheme))
+    if held is not None and held[0]() is scheme:
+        return held[1]
+    built = _compile(scheme)
+    key = id(scheme)
+    _PLANS[key] = (weakref.ref(scheme, lambda _ref: _PLANS.pop(key, None)), built)
+    return built
+
+
+def _compile(scheme: Scheme) -> _Plan:
     rules = {c.name: _rules_by_key(c) for c in scheme.cohorts}
     readers_of: dict[str, dict[tuple[str, str], list[Rule]]] = {}
     for c in scheme.cohorts:
@@ -61,6 +77,33 @@ def problems(scheme: Scheme, facts: Facts) -> list[str]:
             if isinstance(cond, ValueBelow):
                 tests.add((cond.indicator, cond.period))
         value_tests[c.name] = tests
+    incident_kinds = {t.reads()[1] for v in scheme.vetoes for t in v.triggers if t.reads()[0] == "incident"}
+    finding_kinds = {t.reads()[1] for v in scheme.vetoes for t in v.triggers if t.reads()[0] == "finding"}
+    for cohort in scheme.cohorts:
+        for gate in cohort.gates:
+            finding_kinds |= {c.category for c in gate.requires if isinstance(c, NoFinding)}
+    kinds = {r.defer_unless for c in scheme.cohorts for r in c.bonus_rules() if r.defer_unless}
+    return _Plan(rules, readers_of, value_tests, frozenset(incident_kinds), frozenset(finding_kinds), frozenset(kinds))
+
+
+def problems(scheme: Scheme, facts: Facts) -> list[str]:
+    """Every way `facts` do not fit `scheme` (empty when they fit)."""
+    found: list[str] = []
+    period = facts.period
+    if period.end < period.start:
+        found.append(f"period {period.label}: ends {period.end} before it starts {period.start}")
+    subjects = {s.id: s for s in facts.subjects}
+    found += [f"subject {i!r} listed twice" for i in _repeated(s.id for s in facts.subjects)]
+    cohorts: dict[str, Cohort] = {}
+    for subject in facts.subjects:
+        cohort = scheme.cohort(subject.cohort)
+        if cohort is None:
+            known = ", ".join(c.name for c in scheme.cohorts)
+            found.append(f"subject {subject.id!r}: unknown cohort {subject.cohort!r} (cohorts: {known})")
+        else:
+            cohorts[subject.id] = cohort
+    plan = _plan(scheme)
+    rules, readers_of, value_tests = plan.rules, plan.readers_of, plan.value_tests
 
     def where(subject: str, what: str) -> tuple[Cohort | None, str]:
         if subject not in subjects:
@@ -207,11 +250,7 @@ def problems(scheme: Scheme, facts: Facts) -> list[str]:
                 )
 
     # incidents and findings
-    incident_kinds = {t.reads()[1] for v in scheme.vetoes for t in v.triggers if t.reads()[0] == "incident"}
-    finding_kinds = {t.reads()[1] for v in scheme.vetoes for t in v.triggers if t.reads()[0] == "finding"}
-    for cohort in scheme.cohorts:
-        for gate in cohort.gates:
-            finding_kinds |= {c.category for c in gate.requires if isinstance(c, NoFinding)}
+    incident_kinds, finding_kinds = plan.incident_kinds, plan.finding_kinds
     for inc in facts.incidents:
         what = f"incident {inc.id}"
         where(inc.subject, what)
@@ -221,16 +260,21 @@ def problems(scheme: Scheme, facts: Facts) -> list[str]:
             found.append(f"{what}: negative casualty count")
         if inc.date not in period:
             found.append(f"{what}: dated {inc.date} outside period {period.label}")
+    bodies = {s.parent for s in facts.subjects if s.parent and s.parent not in subjects}
     for fnd in facts.findings:
         what = f"finding {fnd.id}"
-        where(fnd.subject, what)
+        if fnd.subject not in bodies:  # a finding may be against a parent body not assessed itself
+            where(fnd.subject, what)
+        for unit in fnd.caused_by:
+            if unit not in subjects or subjects[unit].parent != fnd.subject:
+                found.append(f"{what}: caused_by {unit!r} is not an assessed unit under {fnd.subject!r}")
         if fnd.category not in finding_kinds:
             found.append(f"{what}: nothing in the scheme reads findings of category {fnd.category!r}")
         if fnd.date not in period:
             found.append(f"{what}: dated {fnd.date} outside period {period.label}")
 
     # evidence submissions
-    kinds = {r.defer_unless for c in scheme.cohorts for r in c.bonus_rules() if r.defer_unless}
+    kinds = plan.evidence_kinds
     for given in facts.submissions:
         what = f"submission {given.subject}/{given.evidence}"
         where(given.subject, what)

@@ -6,8 +6,10 @@ Why flags and policies, not a boolean: the documents veto for different things (
 result fails, the grade is capped (「不予评定优秀等次」), the unit **and its main leader** are
 excluded from every 评优创先, or the unit leaves a ranking pool — and the effect reaches
 people: the unit's main leader (B2), an enterprise's 主管和直接负责安全生产的管理人员 (A1).
-A unit that caused its parent body's veto (B4) is recorded as a `Finding` against that unit
-and vetoed by a rule like any other.
+A parent body vetoed by its superiors because of one of its units (B4 「不因本单位工作导致局里被
+上级一票否决」) is a `Finding` against the parent body naming the unit in ``caused_by``; a veto
+with ``propagate=("cause",)`` flags that unit with ``cause_effects`` (e.g. ``forbid_grades``
+优秀) — the parent body need not be assessed itself.
 """
 
 from __future__ import annotations
@@ -195,8 +197,10 @@ EFFECTS = ("fail", "forbid_grades", "no_honours", "unranked")
 (「不予评定优秀等次」); ``no_honours`` — excluded from every quota and award (评优创先);
 ``unranked`` — removed from the ranking pool (no rank, no place-based consequence)."""
 
-PROPAGATION = ("leader", "managers")
-"""Whom a unit's veto also reaches: its main leader (主要负责人), its named managers."""
+PROPAGATION = ("leader", "managers", "cause")
+"""Whom a unit's veto also reaches: its main leader (主要负责人), its named managers, and —
+for a veto of a parent body — the units under it that the triggering finding names as its cause
+(``Finding.caused_by``), with the veto's ``cause_effects`` / ``cause_forbid``."""
 
 
 def _triggers(value: Iterable[Any]) -> tuple[Trigger, ...]:
@@ -233,6 +237,10 @@ class Veto:
     propagate: tuple[str, ...] = attrs.field(default=(), converter=_strs)
     person_effects: tuple[str, ...] = attrs.field(default=("no_honours",), converter=_strs)
     source: str = ""
+    cause_effects: tuple[str, ...] = attrs.field(default=(), converter=_strs)
+    """With ``propagate`` "cause": the effects on a unit that caused its parent body's veto."""
+    cause_forbid: tuple[str, ...] = attrs.field(default=(), converter=_strs)
+    """The grades ``cause_effects``' ``forbid_grades`` removes from that unit (优秀)."""
 
     def problems(self, where: str) -> list[str]:
         """Unknown effects or propagation, forbid without grades, no triggers."""
@@ -249,6 +257,17 @@ class Veto:
             for p in self.propagate
             if p not in PROPAGATION
         ]
+        found += [
+            f"{here}: unknown cause effect {e!r} (known: {', '.join(EFFECTS)})"
+            for e in self.cause_effects
+            if e not in EFFECTS
+        ]
+        if "cause" in self.propagate and not self.cause_effects:
+            found.append(f"{here}: propagate 'cause' needs cause_effects")
+        if self.cause_effects and "cause" not in self.propagate:
+            found.append(f"{here}: cause_effects given but propagate lacks 'cause'")
+        if ("forbid_grades" in self.cause_effects) != bool(self.cause_forbid):
+            found.append(f"{here}: cause_effects forbid_grades and cause_forbid go together")
         if "forbid_grades" in self.effects and not self.forbid:
             found.append(f"{here}: forbid_grades needs the grades it forbids")
         if self.forbid and "forbid_grades" not in self.effects:

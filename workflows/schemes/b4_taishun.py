@@ -41,6 +41,7 @@ from govflow.scoring import (
     Bonuses,
     Cohort,
     Deductions,
+    FindingOf,
     Gate,
     Ledger,
     NoFinding,
@@ -52,6 +53,7 @@ from govflow.scoring import (
     Sum,
     TieBreak,
     Tier,
+    Veto,
 )
 
 SEED = "seed004"
@@ -115,6 +117,16 @@ DISCIPLINE_CASE = "违纪违法案件"
 BUREAU_VETO_CAUSED = "导致局里被一票否决"
 """Findings the 优秀 gate reads (L249): a cadre or worker investigated by the discipline or judicial
 organs; the unit's work causing a superior's 一票否决 of the bureau."""
+
+BUREAU = "县交通局"
+"""The parent body of every 直属单位 (``Subject.parent``); not itself assessed under this scheme."""
+
+BUREAU_VETOED = "局里被上级一票否决"
+"""A superior's 一票否决 of the bureau, recorded against the bureau with the unit(s) whose work
+caused it (``Finding.caused_by``). CAUSE_PROPAGATION: the engine propagates it to those units as
+``forbid_grades`` 优秀 (「三是不因本单位工作导致局里被上级"一票否决"」, L249) — the same reading
+as the gate's fall-through to the next band down; recording a ``BUREAU_VETO_CAUSED`` finding
+against the unit itself still works through the gate."""
 
 TOTAL_FLOOR = Decimal(0)
 """差分 has no cap (每例扣1至5分, L239, as many cases as there are): the total is floored at zero,
@@ -259,6 +271,19 @@ def build(targets: Mapping[str, Sequence[Target]], *, version: int = 1) -> Schem
             "MIN_DEDUCTION 0.1; ROUNDING half up to 1 decimal before banding",
         ),
         cohorts=[_cohort(unit, items) for unit, items in sorted(targets.items())],
+        vetoes=[
+            Veto(
+                "bureau_vetoed",
+                BUREAU_VETOED,
+                "不因本单位工作导致局里被上级一票否决",
+                triggers=[FindingOf(BUREAU_VETOED)],
+                effects=(),
+                propagate=("cause",),
+                cause_effects=("forbid_grades",),
+                cause_forbid=("优秀",),
+                source=_src(249),
+            )
+        ],
     )
 
 
