@@ -20,7 +20,9 @@ from typing import Any
 import sqlite_utils
 
 from govflow.audit import AuditEvent, format_instant, parse_instant
-from govflow.errors import ConcurrentModification, InstanceNotFound, StorageError
+from govflow.delivery import Delivery, DeliveryQuery
+from govflow.errors import ConcurrentModification, InstanceNotFound, InvalidData, StorageError
+from govflow.feed import ConsumerState, FeedEvent, FeedFilter, FeedPage, entries
 from govflow.instance import Instance
 from govflow.storage._sql import AUDIT_COLUMNS, INSTANCE_COLUMNS, TIMER_COLUMNS
 from govflow.storage.base import Change, Query, Storage, TimerQuery, index_value
@@ -115,9 +117,39 @@ def _v2(db: sqlite_utils.Database) -> None:
     db["timers"].add_column("lease_until", str)  # type: ignore[union-attr]
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    # AUTOINCREMENT: positions are never reused, even after pruning removed the newest rows, so a
+    # stored cursor can never point past a row written later. BEGIN IMMEDIATE makes every commit
+    # the only writer, so position order is commit order.
+    db.execute(
+        "CREATE TABLE feed (id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, instance_id TEXT NOT NULL, "
+        "seq INTEGER NOT NULL, workflow TEXT NOT NULL, workflow_version INTEGER NOT NULL, unit TEXT, "
+        "kind TEXT NOT NULL, event TEXT NOT NULL, source TEXT, dest TEXT NOT NULL, actor TEXT NOT NULL, "
+        "at TEXT NOT NULL, summary TEXT NOT NULL, bucket INTEGER NOT NULL)"
+    )
+    db.execute("CREATE INDEX feed_at ON feed(at)")
+    db.execute(
+        "CREATE TABLE feed_consumers (name TEXT NOT NULL, part INTEGER NOT NULL, parts INTEGER NOT NULL, "
+        "cursor TEXT, leased_by TEXT, lease_until TEXT, PRIMARY KEY (name, part))"
+    )
+    db.execute(
+        "CREATE TABLE deliveries (key TEXT PRIMARY KEY, event_id TEXT NOT NULL, instance_id TEXT NOT NULL, "
+        "recipient TEXT NOT NULL, channel TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, "
+        "subject TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, "
+        "address TEXT, reason TEXT, next_attempt TEXT)"
+    )
+    db.execute("CREATE INDEX deliveries_status ON deliveries(status, next_attempt)")
+    db.execute("CREATE INDEX deliveries_event ON deliveries(event_id)")
+    db.execute("CREATE INDEX deliveries_instance ON deliveries(instance_id)")
+
+
 MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (1, "instances, audit, timers, index keys, documents", _v1),
     (2, "timer leases for concurrent sweepers", _v2),
+    # Version 3 (timer retry columns) is being added on another branch; 4 does not depend on it.
+    # The runner applies every listed version not yet applied, so the gap (and a database that
+    # got 4 before 3) is fine.
+    (4, "event feed, feed consumers, notification deliveries", _v4),
 )
 """(version, description, function) in order; each runs in its own transaction."""
 
@@ -169,6 +201,7 @@ class SQLiteStorage(Storage):
             if "govflow_schema" not in self.db.table_names():
                 self.db["govflow_schema"].create({"version": int, "description": str, "applied_at": str}, pk="version")  # type: ignore[union-attr]
             row = self._conn.execute("SELECT MAX(version) FROM govflow_schema").fetchone()
+            applied = {v for (v,) in self._conn.execute("SELECT version FROM govflow_schema")}
         current = row[0] or 0
         if current > SCHEMA_VERSION:
             raise StorageError(
@@ -176,7 +209,7 @@ class SQLiteStorage(Storage):
                 f"({SCHEMA_VERSION}); upgrade govflow — the database was not touched"
             )
         for version, description, migrate in MIGRATIONS:
-            if version <= current:
+            if version in applied:
                 continue
             with self._write():
                 # Re-read under the write lock: another process may have migrated meanwhile.
@@ -231,6 +264,7 @@ class SQLiteStorage(Storage):
             with self._write() as conn:
                 for each in change.all_changes():
                     self._apply(conn, each)
+                _write_feed(conn, change)
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"write to {self.path!r} failed, nothing was written: {exc}") from None
 
@@ -448,6 +482,168 @@ class SQLiteStorage(Storage):
             rows = conn.execute("SELECT key, doc FROM documents WHERE kind = ? ORDER BY key", (kind,)).fetchall()
         return {key: json.loads(doc) for key, doc in rows}
 
+    # -- feed and deliveries ------------------------------------------------------------------
+
+    def read_feed(self, after: str | None, limit: int, filter: FeedFilter) -> FeedPage:
+        """Rows after `after` by position: commits are serialised, so that is commit order."""
+        clauses: list[str] = ["id > ?"]
+        params: list[Any] = [_position(after)]
+        for column, values in (("workflow", filter.workflows), ("kind", filter.kinds), ("unit", filter.units)):
+            if values is not None:
+                clauses.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "0")
+                params.extend(values)
+        if filter.parts > 1:
+            clauses.append("bucket % ? = ?")
+            params.extend((filter.parts, filter.part))
+        params.append(limit)
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {FEED_COLUMNS} FROM feed WHERE {' AND '.join(clauses)} ORDER BY id LIMIT ?", params
+            ).fetchall()
+        events = tuple(_feed_event(row) for row in rows)
+        return FeedPage(events, events[-1].position if events else after)
+
+    def feed_end(self) -> str | None:
+        """The newest position ever handed out (AUTOINCREMENT's counter survives pruning)."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'feed'").fetchone()
+        return str(row[0]) if row and row[0] else None
+
+    def register_consumer(self, name: str, parts: int, cursor: str | None) -> list[ConsumerState]:
+        """Insert the partitions unless the consumer exists."""
+        _position(cursor)
+        try:
+            with self._write() as conn:
+                if conn.execute("SELECT 1 FROM feed_consumers WHERE name = ?", (name,)).fetchone() is None:
+                    conn.executemany(
+                        "INSERT INTO feed_consumers (name, part, parts, cursor) VALUES (?, ?, ?, ?)",
+                        [(name, part, parts, cursor) for part in range(parts)],
+                    )
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"write to {self.path!r} failed: {exc}") from None
+        return self.consumers(name)
+
+    def consumers(self, name: str | None = None) -> list[ConsumerState]:
+        """Stored partitions by name, then number."""
+        where, params = (" WHERE name = ?", (name,)) if name is not None else ("", ())
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT name, part, parts, cursor, leased_by, lease_until FROM feed_consumers{where} "
+                "ORDER BY name, part",
+                params,
+            ).fetchall()
+        return [_consumer(row) for row in rows]
+
+    def drop_consumer(self, name: str) -> bool:
+        """Delete every partition of `name`."""
+        try:
+            with self._write() as conn:
+                return conn.execute("DELETE FROM feed_consumers WHERE name = ?", (name,)).rowcount > 0
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"write to {self.path!r} failed: {exc}") from None
+
+    def lease_consumer(self, name: str, worker: str, now: datetime, lease: timedelta) -> ConsumerState | None:
+        """In one write transaction: the partition `worker` holds, else the first free one."""
+        at = format_instant(now)
+        try:
+            with self._write() as conn:
+                rows = conn.execute(
+                    "SELECT name, part, parts, cursor, leased_by, lease_until FROM feed_consumers WHERE name = ? "
+                    "ORDER BY (leased_by = ? AND lease_until > ?) DESC, part",
+                    (name, worker, at),
+                ).fetchall()
+                if not rows:
+                    raise InvalidData(f"no feed consumer named {name!r} (register it first)")
+                for row in rows:
+                    state = _consumer(row)
+                    if state.lease_until is None or state.lease_until <= now or state.leased_by == worker:
+                        until = now + lease
+                        conn.execute(
+                            "UPDATE feed_consumers SET leased_by = ?, lease_until = ? WHERE name = ? AND part = ?",
+                            (worker, format_instant(until), name, state.part),
+                        )
+                        return ConsumerState(name, state.part, state.parts, state.cursor, worker, until)
+                return None
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"cannot lease consumer {name!r} in {self.path!r}: {exc}") from None
+
+    def save_cursor(self, name: str, part: int, worker: str, cursor: str | None, *, release: bool) -> bool:
+        """Move the cursor if `worker` still holds the lease."""
+        _position(cursor)
+        free = ", leased_by = NULL, lease_until = NULL" if release else ""
+        try:
+            with self._write() as conn:
+                return (
+                    conn.execute(
+                        f"UPDATE feed_consumers SET cursor = ?{free} WHERE name = ? AND part = ? AND leased_by = ?",
+                        (cursor, name, part, worker),
+                    ).rowcount
+                    == 1
+                )
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"write to {self.path!r} failed: {exc}") from None
+
+    def prune_feed(self, before: datetime) -> int:
+        """Delete old rows at or below the lowest cursor of any consumer."""
+        try:
+            with self._write() as conn:
+                cursors = [_position(c) for (c,) in conn.execute("SELECT cursor FROM feed_consumers")]
+                clause = "at < ?"
+                params: list[Any] = [format_instant(before)]
+                if cursors:
+                    clause += " AND id <= ?"
+                    params.append(min(cursors))
+                return conn.execute(f"DELETE FROM feed WHERE {clause}", params).rowcount
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"write to {self.path!r} failed: {exc}") from None
+
+    def put_delivery(self, delivery: Delivery) -> None:
+        """Insert or replace one delivery record."""
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    f"INSERT OR REPLACE INTO deliveries ({DELIVERY_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    _delivery_row(delivery),
+                )
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"write to {self.path!r} failed: {exc}") from None
+
+    def get_delivery(self, key: str) -> Delivery | None:
+        """One delivery record, or None."""
+        with self._reading() as conn:
+            row = conn.execute(f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE key = ?", (key,)).fetchone()
+        return _delivery(row) if row else None
+
+    def find_deliveries(self, query: DeliveryQuery) -> list[Delivery]:
+        """Matching delivery records, oldest first."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if query.statuses is not None:
+            clauses.append(f"status IN ({', '.join('?' * len(query.statuses))})" if query.statuses else "0")
+            params.extend(query.statuses)
+        for column, value in (
+            ("event_id", query.event_id),
+            ("instance_id", query.instance_id),
+            ("recipient", query.recipient),
+            ("channel", query.channel),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if query.due_by is not None:
+            clauses.append("next_attempt <= ?")
+            params.append(format_instant(query.due_by))
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        limit = ""
+        if query.limit is not None:
+            limit = " LIMIT ?"
+            params.append(query.limit)
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {DELIVERY_COLUMNS} FROM deliveries{where} ORDER BY created_at, key{limit}", params
+            ).fetchall()
+        return [_delivery(row) for row in rows]
+
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
@@ -566,4 +762,108 @@ def _timer(row: tuple[Any, ...]) -> Timer:
         params=json.loads(row[6]),
         provisional=bool(row[7]),
         status=row[8],
+    )
+
+
+FEED_COLUMNS = (
+    "id, event_id, instance_id, seq, workflow, workflow_version, unit, kind, event, source, dest, actor, at, "
+    "summary, bucket"
+)
+DELIVERY_COLUMNS = (
+    "key, event_id, instance_id, recipient, channel, status, attempts, subject, body, created_at, updated_at, "
+    "address, reason, next_attempt"
+)
+
+
+def _write_feed(conn: sqlite3.Connection, change: Change) -> None:
+    """The change's feed rows, in the commit's transaction (the transactional outbox)."""
+    conn.executemany(
+        f"INSERT INTO feed ({FEED_COLUMNS}) VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (r.id, r.instance_id, r.seq, r.workflow, r.workflow_version, r.unit, r.kind, r.event, r.source, r.dest,
+             r.actor, format_instant(r.at), _dumps(r.summary), r.bucket)
+            for r in entries(change)
+        ],
+    )  # fmt: skip
+
+
+def _feed_event(row: tuple[Any, ...]) -> FeedEvent:
+    return FeedEvent(
+        position=str(row[0]),
+        id=row[1],
+        instance_id=row[2],
+        seq=row[3],
+        workflow=row[4],
+        workflow_version=row[5],
+        unit=row[6],
+        kind=row[7],
+        event=row[8],
+        source=row[9],
+        dest=row[10],
+        actor=row[11],
+        at=parse_instant(row[12]),
+        summary=json.loads(row[13]),
+        bucket=row[14],
+    )
+
+
+def _position(cursor: str | None) -> int:
+    """A SQLite cursor is the feed row id as text ("" or None: before the first)."""
+    if not cursor:
+        return 0
+    try:
+        value = int(cursor)
+    except ValueError:
+        raise InvalidData(f"{cursor!r} is not a feed cursor of this storage") from None
+    if value < 0:
+        raise InvalidData(f"{cursor!r} is not a feed cursor of this storage")
+    return value
+
+
+def _consumer(row: tuple[Any, ...]) -> ConsumerState:
+    return ConsumerState(
+        name=row[0],
+        part=row[1],
+        parts=row[2],
+        cursor=row[3],
+        leased_by=row[4],
+        lease_until=parse_instant(row[5]) if row[5] else None,
+    )
+
+
+def _delivery_row(d: Delivery) -> tuple[Any, ...]:
+    return (
+        d.key,
+        d.event_id,
+        d.instance_id,
+        d.recipient,
+        d.channel,
+        d.status,
+        d.attempts,
+        d.subject,
+        d.body,
+        format_instant(d.created_at),
+        format_instant(d.updated_at),
+        d.address,
+        d.reason,
+        format_instant(d.next_attempt) if d.next_attempt else None,
+    )
+
+
+def _delivery(row: tuple[Any, ...]) -> Delivery:
+    return Delivery(
+        key=row[0],
+        event_id=row[1],
+        instance_id=row[2],
+        recipient=row[3],
+        channel=row[4],
+        status=row[5],
+        attempts=row[6],
+        subject=row[7],
+        body=row[8],
+        created_at=parse_instant(row[9]),
+        updated_at=parse_instant(row[10]),
+        address=row[11],
+        reason=row[12],
+        next_attempt=parse_instant(row[13]) if row[13] else None,
     )
