@@ -29,6 +29,7 @@ from govflow.audit import AuditEvent
 from govflow.errors import InvalidData
 
 if TYPE_CHECKING:
+    from govflow.instance import Instance
     from govflow.storage.base import Change, Storage
 
 START = "start"
@@ -130,29 +131,27 @@ class FeedEvent:
 def entries(change: Change, *, nested: bool = True) -> list[FeedEvent]:
     """The feed rows for a change and (unless not `nested`) the changes riding along, in commit
     order: what an adapter writes in the commit's transaction (`position` is the adapter's)."""
-    rows: list[FeedEvent] = []
-    for each in change.all_changes() if nested else (change,):
-        inst = each.instance
-        for e in each.events:
-            rows.append(
-                FeedEvent(
-                    id=f"{e.instance_id}:{e.seq}",
-                    instance_id=e.instance_id,
-                    seq=e.seq,
-                    workflow=inst.workflow,
-                    workflow_version=e.workflow_version,
-                    unit=inst.unit,
-                    kind=feed_kind(e),
-                    event=e.event,
-                    source=e.source,
-                    dest=e.dest,
-                    actor=e.actor,
-                    at=e.at,
-                    summary=_summary(e),
-                    bucket=bucket(e.instance_id),
-                )
-            )
-    return rows
+    return [announce(each.instance, e) for each in (change.all_changes() if nested else (change,)) for e in each.events]
+
+
+def announce(instance: Instance, e: AuditEvent) -> FeedEvent:
+    """The feed event for audit event `e` of `instance` (its record after the change)."""
+    return FeedEvent(
+        id=f"{e.instance_id}:{e.seq}",
+        instance_id=e.instance_id,
+        seq=e.seq,
+        workflow=instance.workflow,
+        workflow_version=e.workflow_version,
+        unit=instance.unit,
+        kind=feed_kind(e),
+        event=e.event,
+        source=e.source,
+        dest=e.dest,
+        actor=e.actor,
+        at=e.at,
+        summary=_summary(e),
+        bucket=bucket(e.instance_id),
+    )
 
 
 def _summary(e: AuditEvent) -> dict[str, Any]:

@@ -6,6 +6,7 @@ timers, indexed queries — with dicts and one lock, and keeps nothing after the
 
 from __future__ import annotations
 
+import bisect
 import copy
 import threading
 from collections.abc import Mapping, Sequence
@@ -17,7 +18,7 @@ import attrs
 from govflow.audit import AuditEvent
 from govflow.delivery import Delivery, DeliveryQuery
 from govflow.errors import ConcurrentModification, InstanceNotFound, InvalidData
-from govflow.feed import ConsumerState, FeedEvent, FeedFilter, FeedPage, entries
+from govflow.feed import ConsumerState, FeedEvent, FeedFilter, FeedPage, announce
 from govflow.instance import Instance
 from govflow.storage.base import Change, Query, Storage, TimerQuery, index_value
 from govflow.timer import Timer
@@ -37,7 +38,7 @@ class MemoryStorage(Storage):
         self._by_key: dict[tuple[str, str], set[str]] = {}
         self._documents: dict[tuple[str, str], dict[str, Any]] = {}
         self._leases: dict[str, tuple[str, datetime]] = {}
-        self._feed: list[FeedEvent] = []
+        self._feed: list[tuple[int, Instance, AuditEvent]] = []
         self._feed_next = 1
         self._consumers: dict[tuple[str, int], ConsumerState] = {}
         self._deliveries: dict[str, Delivery] = {}
@@ -81,10 +82,15 @@ class MemoryStorage(Storage):
             self._reindex(inst.id, change.keys)
 
     def _write_feed(self, change: Change) -> None:
-        """The change's feed rows, numbered in commit order (the lock makes this the one writer)."""
-        for row in entries(change):
-            self._feed.append(attrs.evolve(row, position=str(self._feed_next)))
-            self._feed_next += 1
+        """The change's feed rows, numbered in commit order (the lock makes this the one writer).
+
+        Kept as (position, instance record, audit event) — both immutable — and turned into
+        `FeedEvent`s when read, so the fire path pays only for the append."""
+        feed = self._feed
+        for each in change.all_changes():
+            for e in each.events:
+                feed.append((self._feed_next, each.instance, e))
+                self._feed_next += 1
 
     def _set_status(self, timer_id: str, status: str) -> None:
         timer = attrs.evolve(self._timers[timer_id], status=status)
@@ -193,12 +199,14 @@ class MemoryStorage(Storage):
         """Rows after `after` in position order (the single writer numbers them in commit order)."""
         start = _position(after)
         with self._lock:
-            found: list[FeedEvent] = []
-            for row in self._feed:
-                if int(row.position) > start and filter.matches(row):
-                    found.append(row)
-                    if len(found) >= limit:
-                        break
+            rows = self._feed[bisect.bisect_right(self._feed, start, key=lambda r: r[0]) :]
+        found: list[FeedEvent] = []
+        for position, instance, e in rows:
+            row = attrs.evolve(announce(instance, e), position=str(position))
+            if filter.matches(row):
+                found.append(row)
+                if len(found) >= limit:
+                    break
         return FeedPage(tuple(found), found[-1].position if found else after)
 
     def feed_end(self) -> str | None:
@@ -262,7 +270,7 @@ class MemoryStorage(Storage):
         """Drop old rows every consumer has read."""
         with self._lock:
             read = min((_position(c.cursor) for c in self._consumers.values()), default=None)
-            kept = [r for r in self._feed if not (r.at < before and (read is None or int(r.position) <= read))]
+            kept = [r for r in self._feed if not (r[2].at < before and (read is None or r[0] <= read))]
             pruned = len(self._feed) - len(kept)
             self._feed = kept
         return pruned

@@ -22,7 +22,7 @@ import sqlite_utils
 from govflow.audit import AuditEvent, format_instant, parse_instant
 from govflow.delivery import Delivery, DeliveryQuery
 from govflow.errors import ConcurrentModification, InstanceNotFound, InvalidData, StorageError
-from govflow.feed import ConsumerState, FeedEvent, FeedFilter, FeedPage, entries
+from govflow.feed import ConsumerState, FeedEvent, FeedFilter, FeedPage, bucket, summarize
 from govflow.instance import Instance
 from govflow.storage._sql import AUDIT_COLUMNS, INSTANCE_COLUMNS, TIMER_COLUMNS
 from govflow.storage.base import Change, Query, Storage, TimerQuery, index_value
@@ -117,17 +117,33 @@ def _v2(db: sqlite_utils.Database) -> None:
     db["timers"].add_column("lease_until", str)  # type: ignore[union-attr]
 
 
+FEED_KIND_SQL = """CASE
+        WHEN NEW.kind = 'transition' THEN
+            CASE WHEN NEW.actor = 'system' AND json_extract(NEW.detail, '$.timer') IS NOT NULL
+                 THEN 'timer_fired' ELSE 'fire' END
+        WHEN NEW.kind = 'timer' THEN
+            CASE NEW.event WHEN 'remind' THEN 'reminder' WHEN 'escalate' THEN 'escalation' ELSE NEW.event END
+        ELSE NEW.kind END"""
+"""`govflow.feed.feed_kind` in SQL, for the trigger (the feed tests check the two agree)."""
+
+
 def _v4(db: sqlite_utils.Database) -> None:
-    # AUTOINCREMENT: positions are never reused, even after pruning removed the newest rows, so a
-    # stored cursor can never point past a row written later. BEGIN IMMEDIATE makes every commit
-    # the only writer, so position order is commit order.
+    # The outbox row is written by a trigger on the audit insert, so it is in the same
+    # transaction as the change by construction and costs the fire path no Python. It holds what
+    # filters need (workflow, unit — the instance row is already written — and kind); the rest
+    # is read from the audit row it points to. AUTOINCREMENT: positions are never reused, even
+    # after pruning removed the newest rows. BEGIN IMMEDIATE makes every commit the only writer,
+    # so position order is commit order.
     db.execute(
-        "CREATE TABLE feed (id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, instance_id TEXT NOT NULL, "
-        "seq INTEGER NOT NULL, workflow TEXT NOT NULL, workflow_version INTEGER NOT NULL, unit TEXT, "
-        "kind TEXT NOT NULL, event TEXT NOT NULL, source TEXT, dest TEXT NOT NULL, actor TEXT NOT NULL, "
-        "at TEXT NOT NULL, summary TEXT NOT NULL, bucket INTEGER NOT NULL)"
+        "CREATE TABLE feed (id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, seq INTEGER NOT NULL, "
+        "workflow TEXT NOT NULL, unit TEXT, kind TEXT NOT NULL, at TEXT NOT NULL)"
     )
-    db.execute("CREATE INDEX feed_at ON feed(at)")
+    db.execute(
+        "CREATE TRIGGER feed_outbox AFTER INSERT ON audit BEGIN "
+        "INSERT INTO feed (instance_id, seq, workflow, unit, kind, at) VALUES (NEW.instance_id, NEW.seq, "
+        "COALESCE((SELECT workflow FROM instances WHERE id = NEW.instance_id), ''), "
+        f"(SELECT unit FROM instances WHERE id = NEW.instance_id), {FEED_KIND_SQL}, NEW.at); END"
+    )
     db.execute(
         "CREATE TABLE feed_consumers (name TEXT NOT NULL, part INTEGER NOT NULL, parts INTEGER NOT NULL, "
         "cursor TEXT, leased_by TEXT, lease_until TEXT, PRIMARY KEY (name, part))"
@@ -264,7 +280,6 @@ class SQLiteStorage(Storage):
             with self._write() as conn:
                 for each in change.all_changes():
                     self._apply(conn, each)
-                _write_feed(conn, change)
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"write to {self.path!r} failed, nothing was written: {exc}") from None
 
@@ -485,23 +500,27 @@ class SQLiteStorage(Storage):
     # -- feed and deliveries ------------------------------------------------------------------
 
     def read_feed(self, after: str | None, limit: int, filter: FeedFilter) -> FeedPage:
-        """Rows after `after` by position: commits are serialised, so that is commit order."""
-        clauses: list[str] = ["id > ?"]
+        """Rows after `after` by position (commits are serialised, so that is commit order), each
+        joined with its audit row. A partition is picked in Python (the bucket is a CRC), so a
+        page of a split consumer may hold fewer than `limit` events; its cursor still moves on."""
+        clauses: list[str] = ["f.id > ?"]
         params: list[Any] = [_position(after)]
         for column, values in (("workflow", filter.workflows), ("kind", filter.kinds), ("unit", filter.units)):
             if values is not None:
-                clauses.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "0")
+                clauses.append(f"f.{column} IN ({', '.join('?' * len(values))})" if values else "0")
                 params.extend(values)
-        if filter.parts > 1:
-            clauses.append("bucket % ? = ?")
-            params.extend((filter.parts, filter.part))
         params.append(limit)
         with self._reading() as conn:
             rows = conn.execute(
-                f"SELECT {FEED_COLUMNS} FROM feed WHERE {' AND '.join(clauses)} ORDER BY id LIMIT ?", params
+                f"SELECT {FEED_COLUMNS} FROM feed f JOIN audit a ON a.instance_id = f.instance_id AND a.seq = f.seq "
+                f"WHERE {' AND '.join(clauses)} ORDER BY f.id LIMIT ?",
+                params,
             ).fetchall()
-        events = tuple(_feed_event(row) for row in rows)
-        return FeedPage(events, events[-1].position if events else after)
+        events = [_feed_event(row) for row in rows]
+        cursor = events[-1].position if events else after
+        if filter.parts > 1:
+            events = [e for e in events if e.bucket % filter.parts == filter.part]
+        return FeedPage(tuple(events), cursor)
 
     def feed_end(self) -> str | None:
         """The newest position ever handed out (AUTOINCREMENT's counter survives pruning)."""
@@ -766,8 +785,8 @@ def _timer(row: tuple[Any, ...]) -> Timer:
 
 
 FEED_COLUMNS = (
-    "id, event_id, instance_id, seq, workflow, workflow_version, unit, kind, event, source, dest, actor, at, "
-    "summary, bucket"
+    "f.id, f.instance_id, f.seq, f.workflow, a.workflow_version, f.unit, f.kind, a.event, a.source, a.dest, "
+    "a.actor, a.at, a.payload, a.detail, a.on_behalf_of"
 )
 DELIVERY_COLUMNS = (
     "key, event_id, instance_id, recipient, channel, status, attempts, subject, body, created_at, updated_at, "
@@ -775,35 +794,30 @@ DELIVERY_COLUMNS = (
 )
 
 
-def _write_feed(conn: sqlite3.Connection, change: Change) -> None:
-    """The change's feed rows, in the commit's transaction (the transactional outbox)."""
-    conn.executemany(
-        f"INSERT INTO feed ({FEED_COLUMNS}) VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (r.id, r.instance_id, r.seq, r.workflow, r.workflow_version, r.unit, r.kind, r.event, r.source, r.dest,
-             r.actor, format_instant(r.at), _dumps(r.summary), r.bucket)
-            for r in entries(change)
-        ],
-    )  # fmt: skip
-
-
 def _feed_event(row: tuple[Any, ...]) -> FeedEvent:
+    summary: dict[str, Any] = {}
+    if row[12] != "{}":
+        summary["payload"] = summarize(json.loads(row[12]))
+    if row[13] != "{}":
+        summary["detail"] = summarize(json.loads(row[13]))
+    if row[14]:
+        summary["on_behalf_of"] = row[14]
     return FeedEvent(
         position=str(row[0]),
-        id=row[1],
-        instance_id=row[2],
-        seq=row[3],
-        workflow=row[4],
-        workflow_version=row[5],
-        unit=row[6],
-        kind=row[7],
-        event=row[8],
-        source=row[9],
-        dest=row[10],
-        actor=row[11],
-        at=parse_instant(row[12]),
-        summary=json.loads(row[13]),
-        bucket=row[14],
+        id=f"{row[1]}:{row[2]}",
+        instance_id=row[1],
+        seq=row[2],
+        workflow=row[3],
+        workflow_version=row[4],
+        unit=row[5],
+        kind=row[6],
+        event=row[7],
+        source=row[8],
+        dest=row[9],
+        actor=row[10],
+        at=parse_instant(row[11]),
+        summary=summary,
+        bucket=bucket(row[1]),
     )
 
 
