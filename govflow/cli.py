@@ -882,14 +882,24 @@ def tick(settings: Settings, limit: int) -> None:
     "--interval", default=30.0, show_default=True, type=click.FloatRange(min=0.01), help="Seconds between sweeps."
 )
 @click.option("--sweeps", default=None, type=click.IntRange(min=1), help="Stop after this many sweeps.")
+@click.option(
+    "--notify",
+    "notify_file",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also deliver notifications from the feed, as this TOML file configures (see govflow.notify.config).",
+)
 @pass_settings
-def worker(settings: Settings, interval: float, sweeps: int | None) -> None:
+def worker(settings: Settings, interval: float, sweeps: int | None, notify_file: Path | None) -> None:
     """Sweep due timers in a loop until SIGINT or SIGTERM, then stop cleanly.
 
     A sweep in progress finishes (each timer commits on its own), so stopping never leaves a
-    timer half-done; timers due while no worker runs are picked up by the next sweep.
+    timer half-done; timers due while no worker runs are picked up by the next sweep. With
+    ``--notify``, each round also delivers notifications (one more feed consumer); a failing
+    channel is retried later and never holds up the timers.
     """
     engine = settings.engine()
+    deliver = _notification_round(engine, notify_file)
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: object) -> None:
@@ -902,6 +912,7 @@ def worker(settings: Settings, interval: float, sweeps: int | None) -> None:
     try:
         while not stop.is_set():
             _print_outcomes(engine.tick())
+            deliver()
             done += 1
             if sweeps is not None and done >= sweeps:
                 break
@@ -910,6 +921,25 @@ def worker(settings: Settings, interval: float, sweeps: int | None) -> None:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo(f"worker: stopped after {done} sweep(s)", err=True)
+
+
+def _notification_round(engine: Engine, notify_file: Path | None) -> Callable[[], None]:
+    """One notification delivery round per call, printing what it did (nothing without a file)."""
+    if notify_file is None:
+        return lambda: None
+    from govflow.notify import deliver_notifications
+    from govflow.notify.config import notifier_from_file
+
+    notifier = notifier_from_file(engine, notify_file)
+
+    def deliver() -> None:
+        report = deliver_notifications(notifier)
+        if report.events or report.retried or report.problems:
+            click.echo(f"notify: {report.line()}")
+        for problem in report.problems:
+            click.echo(f"notify: {_one_line(problem)}", err=True)
+
+    return deliver
 
 
 def _print_due(title: str, rows: Sequence[Due], fmt: str) -> None:
