@@ -136,13 +136,18 @@ def entries(change: Change, *, nested: bool = True) -> list[FeedEvent]:
 
 def announce(instance: Instance, e: AuditEvent) -> FeedEvent:
     """The feed event for audit event `e` of `instance` (its record after the change)."""
+    return announce_as(instance.workflow, instance.unit, e)
+
+
+def announce_as(workflow: str, unit: str | None, e: AuditEvent, position: str = "") -> FeedEvent:
+    """The feed event for audit event `e` of an instance of `workflow` in `unit`."""
     return FeedEvent(
         id=f"{e.instance_id}:{e.seq}",
         instance_id=e.instance_id,
         seq=e.seq,
-        workflow=instance.workflow,
+        workflow=workflow,
         workflow_version=e.workflow_version,
-        unit=instance.unit,
+        unit=unit,
         kind=feed_kind(e),
         event=e.event,
         source=e.source,
@@ -151,6 +156,7 @@ def announce(instance: Instance, e: AuditEvent) -> FeedEvent:
         at=e.at,
         summary=_summary(e),
         bucket=bucket(e.instance_id),
+        position=position,
     )
 
 

@@ -214,7 +214,8 @@ class Storage(ABC):
     @abstractmethod
     def prune_feed(self, before: datetime) -> int:
         """Delete feed rows recorded (`at`) before `before` that every consumer's every partition
-        has read; return how many. A row some consumer has not read is never deleted."""
+        has read; return how many. A row some consumer has not read is never deleted, and neither is
+        the newest row (it keeps SQLite's rowids from being handed out again)."""
 
     @abstractmethod
     def put_delivery(self, delivery: Delivery) -> None:

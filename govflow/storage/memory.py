@@ -18,7 +18,7 @@ import attrs
 from govflow.audit import AuditEvent
 from govflow.delivery import Delivery, DeliveryQuery
 from govflow.errors import ConcurrentModification, InstanceNotFound, InvalidData
-from govflow.feed import ConsumerState, FeedEvent, FeedFilter, FeedPage, announce
+from govflow.feed import ConsumerState, FeedEvent, FeedFilter, FeedPage, announce_as
 from govflow.instance import Instance
 from govflow.storage.base import Change, Query, Storage, TimerQuery, index_value
 from govflow.timer import Timer
@@ -38,7 +38,7 @@ class MemoryStorage(Storage):
         self._by_key: dict[tuple[str, str], set[str]] = {}
         self._documents: dict[tuple[str, str], dict[str, Any]] = {}
         self._leases: dict[str, tuple[str, datetime]] = {}
-        self._feed: list[tuple[int, Instance, AuditEvent]] = []
+        self._feed: list[tuple[int, str, int, str, str | None]] = []
         self._feed_next = 1
         self._consumers: dict[tuple[str, int], ConsumerState] = {}
         self._deliveries: dict[str, Delivery] = {}
@@ -84,12 +84,15 @@ class MemoryStorage(Storage):
     def _write_feed(self, change: Change) -> None:
         """The change's feed rows, numbered in commit order (the lock makes this the one writer).
 
-        Kept as (position, instance record, audit event) — both immutable — and turned into
-        `FeedEvent`s when read, so the fire path pays only for the append."""
+        Kept as (position, instance id, index in its event list, workflow, unit) — plain values,
+        which the garbage collector need not track — and turned into `FeedEvent`s when read, so
+        the fire path pays only for the append (about a microsecond)."""
         feed = self._feed
         for each in change.all_changes():
-            for e in each.events:
-                feed.append((self._feed_next, each.instance, e))
+            inst = each.instance
+            first = len(self._events[inst.id]) - len(each.events)
+            for k in range(len(each.events)):
+                feed.append((self._feed_next, inst.id, first + k, inst.workflow, inst.unit))
                 self._feed_next += 1
 
     def _set_status(self, timer_id: str, status: str) -> None:
@@ -201,8 +204,8 @@ class MemoryStorage(Storage):
         with self._lock:
             rows = self._feed[bisect.bisect_right(self._feed, start, key=lambda r: r[0]) :]
         found: list[FeedEvent] = []
-        for position, instance, e in rows:
-            row = attrs.evolve(announce(instance, e), position=str(position))
+        for position, instance_id, index, workflow, unit in rows:
+            row = announce_as(workflow, unit, self._events[instance_id][index], str(position))
             if filter.matches(row):
                 found.append(row)
                 if len(found) >= limit:
@@ -270,7 +273,12 @@ class MemoryStorage(Storage):
         """Drop old rows every consumer has read."""
         with self._lock:
             read = min((_position(c.cursor) for c in self._consumers.values()), default=None)
-            kept = [r for r in self._feed if not (r[2].at < before and (read is None or r[0] <= read))]
+            newest = self._feed[-1][0] if self._feed else 0
+            kept = [
+                r
+                for r in self._feed
+                if not (self._events[r[1]][r[2]].at < before and (read is None or r[0] <= read) and r[0] < newest)
+            ]
             pruned = len(self._feed) - len(kept)
             self._feed = kept
         return pruned

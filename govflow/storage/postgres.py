@@ -793,7 +793,7 @@ class PostgresStorage(Storage):
         s = self._sql.schema
         with self._writing("pruning the feed") as conn:
             cursors = [_pg_position(c) for (c,) in conn.execute(f"SELECT cursor FROM {s}.feed_consumers".encode())]
-            clause = "at < %s"
+            clause = f"at < %s AND id <> (SELECT max(id) FROM {s}.feed)"  # the newest row stays, as on SQLite
             params: list[Any] = [before]
             if cursors:
                 tx, row = min(cursors)

@@ -131,18 +131,20 @@ def _v4(db: sqlite_utils.Database) -> None:
     # The outbox row is written by a trigger on the audit insert, so it is in the same
     # transaction as the change by construction and costs the fire path no Python. It holds what
     # filters need (workflow, unit — the instance row is already written — and kind); the rest
-    # is read from the audit row it points to. AUTOINCREMENT: positions are never reused, even
-    # after pruning removed the newest rows. BEGIN IMMEDIATE makes every commit the only writer,
-    # so position order is commit order.
+    # is read from the audit row it points to (the instance row is written before its audit rows,
+    # so the trigger always finds it). Positions are rowids: pruning always keeps the newest row,
+    # so the largest rowid never goes down and a position is never handed out twice (cheaper than
+    # AUTOINCREMENT). BEGIN IMMEDIATE makes every commit the only writer, so position order is
+    # commit order.
     db.execute(
-        "CREATE TABLE feed (id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, seq INTEGER NOT NULL, "
+        "CREATE TABLE feed (id INTEGER PRIMARY KEY, instance_id TEXT NOT NULL, seq INTEGER NOT NULL, "
         "workflow TEXT NOT NULL, unit TEXT, kind TEXT NOT NULL, at TEXT NOT NULL)"
     )
     db.execute(
         "CREATE TRIGGER feed_outbox AFTER INSERT ON audit BEGIN "
-        "INSERT INTO feed (instance_id, seq, workflow, unit, kind, at) VALUES (NEW.instance_id, NEW.seq, "
-        "COALESCE((SELECT workflow FROM instances WHERE id = NEW.instance_id), ''), "
-        f"(SELECT unit FROM instances WHERE id = NEW.instance_id), {FEED_KIND_SQL}, NEW.at); END"
+        "INSERT INTO feed (instance_id, seq, workflow, unit, kind, at) "
+        f"SELECT NEW.instance_id, NEW.seq, i.workflow, i.unit, {FEED_KIND_SQL}, NEW.at "
+        "FROM instances i WHERE i.id = NEW.instance_id; END"
     )
     db.execute(
         "CREATE TABLE feed_consumers (name TEXT NOT NULL, part INTEGER NOT NULL, parts INTEGER NOT NULL, "
@@ -523,9 +525,9 @@ class SQLiteStorage(Storage):
         return FeedPage(tuple(events), cursor)
 
     def feed_end(self) -> str | None:
-        """The newest position ever handed out (AUTOINCREMENT's counter survives pruning)."""
+        """The newest position handed out (pruning never removes the newest row)."""
         with self._reading() as conn:
-            row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'feed'").fetchone()
+            row = conn.execute("SELECT MAX(id) FROM feed").fetchone()
         return str(row[0]) if row and row[0] else None
 
     def register_consumer(self, name: str, parts: int, cursor: str | None) -> list[ConsumerState]:
@@ -607,7 +609,8 @@ class SQLiteStorage(Storage):
         try:
             with self._write() as conn:
                 cursors = [_position(c) for (c,) in conn.execute("SELECT cursor FROM feed_consumers")]
-                clause = "at < ?"
+                # The newest row always stays: it keeps the largest rowid, so none is reused.
+                clause = "at < ? AND id < (SELECT MAX(id) FROM feed)"
                 params: list[Any] = [format_instant(before)]
                 if cursors:
                     clause += " AND id <= ?"
