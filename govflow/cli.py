@@ -402,10 +402,51 @@ def demo(db_path: str, count: int, seed: int | None) -> None:
     for broken in summary.broken:
         console.print(f"broken: {broken}")
     _reference_demo(summary.db_path, console, seed=DEFAULT_SEED if seed is None else seed)
+    _notification_dry_run(summary.db_path, console)
     if summary.instance_ids:
         console.print(f"next: govflow --reference --db {summary.db_path} history {summary.instance_ids[0]}")
     if summary.broken:
         sys.exit(EXIT_REJECTED)
+
+
+def _notification_dry_run(db_path: str, console: Console) -> None:
+    """Read the demo's whole feed as a notifier would, over in-memory e-mail and webhook
+    channels, and say how many notifications it would have delivered on each."""
+    from govflow.demo import WORKFLOWS as DEMO_WORKFLOWS
+    from govflow.feed import FIRE, START, TIMER_FIRED
+    from govflow.loading import load_modules, reference_modules
+    from govflow.notify import MemoryChannel, Notifier, Rule, default_rules
+    from govflow.notify.routing import TODO, todo_roles
+
+    try:
+        workflows = [*DEMO_WORKFLOWS, *load_modules(reference_modules())]
+    except GovflowError:
+        workflows = list(DEMO_WORKFLOWS)
+    engine = Engine(storage=SQLiteStorage(db_path), workflows=workflows)
+    # Named so, because their delivery records stay in the demo database (status "sent").
+    names = ("dry-run-email", "dry-run-webhook")
+    channels = [MemoryChannel(name) for name in names]
+    # The demo's people are asserted, not in a directory: 待办 go to role mailboxes (role:leader).
+    rules = [
+        *default_rules(names),
+        Rule("todo_roles", (START, FIRE, TIMER_FIRED), todo_roles, TODO, names),
+    ]
+    try:
+        notifier = Notifier(engine, channels, rules, consumer="demo-notify-dry-run")
+        events = 0
+        while (round_ := notifier.run_once()).events:
+            events += round_.events
+        engine.storage.drop_consumer("demo-notify-dry-run")
+    finally:
+        engine.storage.close()
+    by_rule: dict[str, int] = {}
+    for n in channels[0].sent:
+        by_rule[n.rule] = by_rule.get(n.rule, 0) + 1
+    rules_text = ", ".join(f"{rule} {n}" for rule, n in sorted(by_rule.items()))
+    console.print(
+        f"notifications it would have delivered for {events} feed events (dry run): "
+        f"email {len(channels[0].sent)}, webhook {len(channels[1].sent)}" + (f" — {rules_text}" if rules_text else "")
+    )
 
 
 def _reference_demo(db_path: str, console: Console, *, seed: int) -> None:

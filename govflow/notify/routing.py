@@ -117,6 +117,19 @@ def todo_holders(event: FeedEvent, engine: Engine) -> list[str]:
     return found
 
 
+def todo_roles(event: FeedEvent, engine: Engine) -> list[str]:
+    """Where there is no directory: the roles that can act in the state the case entered, as
+    ``role:NAME`` recipients (a shared 岗位 mailbox per role, resolved by the contacts)."""
+    if event.source == event.dest and event.kind != feed.START:
+        return []
+    instance = engine.get(event.instance_id)
+    workflow = engine.workflow(instance.workflow, instance.workflow_version)
+    if instance.state != event.dest or instance.state in workflow.final_states:
+        return []
+    roles = {r for t in workflow.transitions if event.dest in t.source for r in t.roles if isinstance(r, str)}
+    return [f"role:{r}" for r in sorted(roles - {"system", "*"})]
+
+
 def escalation_heads(event: FeedEvent, engine: Engine, *, head: str = "principal") -> list[str]:
     """Whoever holds the escalation's role (or `head`, the unit's 主要负责人) in the unit it went to."""
     detail = event.summary.get("detail", {})
