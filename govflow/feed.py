@@ -230,6 +230,12 @@ class Batch:
     events: tuple[FeedEvent, ...]
     cursor: str | None
     """Where the partition's cursor moves on `ack` (unchanged when the batch is empty)."""
+    parts: int = 1
+    """How many partitions the consumer has (this batch is partition `part` of them)."""
+
+    def owns(self, instance_id: str) -> bool:
+        """Whether `instance_id`'s events belong to this batch's partition."""
+        return self.parts == 1 or bucket(instance_id) % self.parts == self.part
 
 
 def check_name(name: str) -> str:
@@ -277,11 +283,15 @@ class Consumer:
             return None
         wanted = attrs.evolve(self.filter, part=held.part, parts=held.parts)
         page = self.storage.read_feed(held.cursor, limit, wanted)
-        return Batch(self.name, held.part, page.events, page.cursor)
+        return Batch(self.name, held.part, page.events, page.cursor, held.parts)
 
     def ack(self, batch: Batch, *, release: bool = True) -> bool:
         """Save the batch's cursor (the events are handled); False if the lease was lost."""
         return self.storage.save_cursor(self.name, batch.part, self.worker, batch.cursor, release=release)
+
+    def release(self, batch: Batch) -> bool:
+        """Free the batch's partition (after ``ack(batch, release=False)``); False if the lease was lost."""
+        return self.storage.save_cursor(self.name, batch.part, self.worker, batch.cursor, release=True)
 
     def run_once(self, handle: Callable[[FeedEvent], None], limit: int = 100) -> int:
         """Poll one batch, hand each event to `handle` in order, ack; return how many were handled.

@@ -396,3 +396,29 @@ def test_email_refused_recipient_and_dead_server(town: Engine, smtp: tuple[Inbox
     with pytest.raises(DeliveryFailed, match="failed") as failed:
         down.send(Notification(_event(), "p", "email", "主题", "正文", address="a@example.gov.cn"))
     assert failed.value.retry is True
+
+
+def test_a_rule_or_channel_that_breaks_is_reported_and_does_not_wedge_the_feed(town: Engine) -> None:
+    def broken_rule(event: object, engine: Engine) -> list[str]:
+        raise KeyError("no such field")
+
+    class Buggy(MemoryChannel):
+        def send(self, notification: Notification) -> None:
+            raise RuntimeError("bug in the channel")
+
+    template = Template("s", "b")
+    rules = [Rule("bad", "start", broken_rule, template, "x"), Rule("ok", "fire", lambda e, g: ["p"], template, "x")]
+    notifier = Notifier(town, [Buggy("x")], rules)
+    case = town.start("grid_case", actor=town.actor("grid.li"))
+    town.fire(case.id, "accept", actor=town.actor("community.wu"))
+    seen, problems = 0, []
+    for _ in range(2400):
+        report = notifier.run_once()
+        seen += report.events
+        problems += report.problems
+        if seen >= 2:
+            break
+        threading.Event().wait(0.025)
+    assert seen == 2 and len(problems) == 1 and "cannot route: KeyError" in problems[0]
+    [record] = notifier.deliveries()
+    assert (record.status, record.reason) == (FAILED, "RuntimeError: bug in the channel")

@@ -28,7 +28,7 @@ import attrs
 
 from govflow.delivery import FAILED, GAVE_UP, PENDING, SENDING, SENT, Delivery, DeliveryQuery
 from govflow.errors import GovflowError, InvalidData
-from govflow.feed import FeedEvent, announce
+from govflow.feed import Batch, FeedEvent, announce
 from govflow.notify.base import Channel, DeliveryFailed, Notification
 from govflow.notify.routing import Rule, default_rules, fields
 
@@ -127,18 +127,22 @@ class Notifier:
         """One batch of the feed, then the retries that are due (see the module docstring)."""
         report = DeliveryReport()
         batch = self.consumer.poll(self.batch)
-        if batch is not None:
-            for event in batch.events:
-                report.events += 1
-                try:
-                    notifications = self.route(event)
-                except GovflowError as exc:
-                    report.problems.append(f"{event.id}: {exc}")
-                    continue
-                for n in notifications:
-                    self._deliver_new(n, report)
-            self.consumer.ack(batch)
-        self.retry_due(report)
+        if batch is None:
+            return report  # every partition is another process's this round
+        for event in batch.events:
+            report.events += 1
+            try:
+                notifications = self.route(event)
+            except Exception as exc:  # a rule's own code: reported, and it must not wedge the feed
+                report.problems.append(f"{event.id}: cannot route: {type(exc).__name__}: {exc}")
+                continue
+            for n in notifications:
+                self._deliver_new(n, report)
+        # Keep the partition while retrying its failed deliveries: the retries of a partition's
+        # instances are this process's alone, so two workers never retry one delivery at once.
+        if self.consumer.ack(batch, release=False):
+            self.retry_due(report, owner=batch)
+            self.consumer.release(batch)
         return report
 
     def _deliver_new(self, n: Notification, report: DeliveryReport) -> None:
@@ -173,7 +177,12 @@ class Notifier:
         try:
             if channel.needs_address and not n.address:
                 raise DeliveryFailed(f"no {n.channel} address for {n.recipient}", retry=False)
-            channel.send(n)
+            try:
+                channel.send(n)
+            except DeliveryFailed:
+                raise
+            except Exception as exc:  # a channel breaking its contract must not stop the worker
+                raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from None
         except DeliveryFailed as exc:
             last = not exc.retry or attempts >= self.max_attempts
             storage.put_delivery(
@@ -193,16 +202,19 @@ class Notifier:
         )
         report.sent[n.channel] += 1
 
-    def retry_due(self, report: DeliveryReport | None = None, *, limit: int = 100) -> DeliveryReport:
-        """Try again the failed deliveries whose next attempt has come."""
+    def retry_due(
+        self, report: DeliveryReport | None = None, *, owner: Batch | None = None, limit: int = 100
+    ) -> DeliveryReport:
+        """Try again the failed deliveries whose next attempt has come (only those of `owner`'s
+        partition when given: `run_once` holds that partition's lease meanwhile)."""
         report = report if report is not None else DeliveryReport()
         due = self.engine.storage.find_deliveries(
             DeliveryQuery(statuses=(FAILED,), due_by=self.engine.now(), limit=limit)
         )
         for record in due:
             channel = self.channels.get(record.channel)
-            if channel is None:
-                continue  # a channel this process does not have: another worker's
+            if channel is None or (owner is not None and not owner.owns(record.instance_id)):
+                continue  # a channel this process does not have, or another partition's
             try:
                 event = _event_of(self.engine, record)
             except (GovflowError, IndexError, ValueError) as exc:
