@@ -22,8 +22,8 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff: lint and formatting."""
     session.install("ruff>=0.6")
-    session.run("ruff", "check", "govflow", "workflows", "tests", "noxfile.py")
-    session.run("ruff", "format", "--check", "govflow", "workflows", "tests", "noxfile.py")
+    session.run("ruff", "check", "govflow", "workflows", "tests", "noxfile.py", "examples")
+    session.run("ruff", "format", "--check", "govflow", "workflows", "tests", "noxfile.py", "examples")
 
 
 @nox.session

@@ -411,10 +411,51 @@ def demo(db_path: str, count: int, seed: int | None) -> None:
     for broken in summary.broken:
         console.print(f"broken: {broken}")
     _reference_demo(summary.db_path, console, seed=DEFAULT_SEED if seed is None else seed)
+    _notification_dry_run(summary.db_path, console)
     if summary.instance_ids:
         console.print(f"next: govflow --reference --db {summary.db_path} history {summary.instance_ids[0]}")
     if summary.broken:
         sys.exit(EXIT_REJECTED)
+
+
+def _notification_dry_run(db_path: str, console: Console) -> None:
+    """Read the demo's whole feed as a notifier would, over in-memory e-mail and webhook
+    channels, and say how many notifications it would have delivered on each."""
+    from govflow.demo import WORKFLOWS as DEMO_WORKFLOWS
+    from govflow.feed import FIRE, START, TIMER_FIRED
+    from govflow.loading import load_modules, reference_modules
+    from govflow.notify import MemoryChannel, Notifier, Rule, default_rules
+    from govflow.notify.routing import TODO, todo_roles
+
+    try:
+        workflows = [*DEMO_WORKFLOWS, *load_modules(reference_modules())]
+    except GovflowError:
+        workflows = list(DEMO_WORKFLOWS)
+    engine = Engine(storage=SQLiteStorage(db_path), workflows=workflows)
+    # Named so, because their delivery records stay in the demo database (status "sent").
+    names = ("dry-run-email", "dry-run-webhook")
+    channels = [MemoryChannel(name) for name in names]
+    # The demo's people are asserted, not in a directory: 待办 go to role mailboxes (role:leader).
+    rules = [
+        *default_rules(names),
+        Rule("todo_roles", (START, FIRE, TIMER_FIRED), todo_roles, TODO, names),
+    ]
+    try:
+        notifier = Notifier(engine, channels, rules, consumer="demo-notify-dry-run")
+        events = 0
+        while (round_ := notifier.run_once()).events:
+            events += round_.events
+        engine.storage.drop_consumer("demo-notify-dry-run")
+    finally:
+        engine.storage.close()
+    by_rule: dict[str, int] = {}
+    for n in channels[0].sent:
+        by_rule[n.rule] = by_rule.get(n.rule, 0) + 1
+    rules_text = ", ".join(f"{rule} {n}" for rule, n in sorted(by_rule.items()))
+    console.print(
+        f"notifications it would have delivered for {events} feed events (dry run): "
+        f"email {len(channels[0].sent)}, webhook {len(channels[1].sent)}" + (f" — {rules_text}" if rules_text else "")
+    )
 
 
 def _reference_demo(db_path: str, console: Console, *, seed: int) -> None:
@@ -1048,6 +1089,13 @@ def tick(settings: Settings, limit: int, max_attempts: int) -> None:
     type=click.IntRange(min=1),
     help="Failed attempts after which a timer is parked as failed (RetryPolicy.max_attempts).",
 )
+@click.option(
+    "--notify",
+    "notify_file",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also deliver notifications from the feed, as this TOML file configures (see govflow.notify.config).",
+)
 @pass_settings
 def worker(
     settings: Settings,
@@ -1057,6 +1105,7 @@ def worker(
     reconnect_base: float,
     reconnect_cap: float,
     max_attempts: int,
+    notify_file: Path | None,
 ) -> None:
     """Sweep due timers in a loop until SIGINT or SIGTERM, then stop cleanly.
 
@@ -1065,7 +1114,9 @@ def worker(
     stranded. A storage fault (a terminated backend, a failover) is logged as one line and the
     worker retries with capped exponential back-off; it stops only on a signal or a fault that
     cannot heal (a schema newer than this govflow, bad credentials), with a message and exit 1.
-    Each committed batch is logged on stderr.
+    Each committed batch is logged on stderr. With ``--notify``, each round also delivers
+    notifications (one more feed consumer); a failing channel is retried later and never holds
+    up the timers.
     """
     if reconnect_cap < reconnect_base:
         raise CliError(f"--reconnect-cap ({reconnect_cap:g}) must not be shorter than --reconnect-base")
@@ -1094,8 +1145,17 @@ def worker(
             return
         _retry_policy(engine, max_attempts)
         ready = engine
+
+        def warn_calendar() -> None:
+            _warn_calendar(ready, log)
+
         loop = Worker(
-            engine, policy, log=log, on_outcomes=_print_outcomes, before_sweep=lambda: _warn_calendar(ready, log)
+            engine,
+            policy,
+            log=log,
+            on_outcomes=_print_outcomes,
+            before_sweep=warn_calendar,
+            after_sweep=_notification_round(engine, notify_file),
         )
         loop.faults = failures
         click.echo(f"worker: sweeping {settings.db_label()} every {interval:g}s (Ctrl-C to stop)", err=True)
@@ -1105,6 +1165,25 @@ def worker(
             signal.signal(sig, handler)
     faults = f", {loop.faults} storage fault(s) survived" if loop.faults else ""
     click.echo(f"worker: stopped after {loop.sweeps} sweep(s){faults}", err=True)
+
+
+def _notification_round(engine: Engine, notify_file: Path | None) -> Callable[[], None]:
+    """One notification delivery round per call, printing what it did (nothing without a file)."""
+    if notify_file is None:
+        return lambda: None
+    from govflow.notify import deliver_notifications
+    from govflow.notify.config import notifier_from_file
+
+    notifier = notifier_from_file(engine, notify_file)
+
+    def deliver() -> None:
+        report = deliver_notifications(notifier)
+        if report.events or report.retried or report.problems:
+            click.echo(f"notify: {report.line()}")
+        for problem in report.problems:
+            click.echo(f"notify: {_one_line(problem)}", err=True)
+
+    return deliver
 
 
 def _print_due(title: str, rows: Sequence[Due], fmt: str) -> None:

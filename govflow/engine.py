@@ -47,6 +47,7 @@ from govflow.errors import (
     UnknownEvent,
     UnknownWorkflow,
 )
+from govflow.feed import BUCKETS, Consumer, FeedFilter, FeedPage, check_name
 from govflow.guards import Guard, GuardContext
 from govflow.instance import Instance, new_instance_id
 from govflow.machine import CompiledWorkflow, ancestry, moves
@@ -1177,6 +1178,63 @@ class Engine:
             if len(page) < batch:
                 return failures
             offset += batch
+
+    # -- the feed (事件订阅): see govflow.feed ----------------------------------------------------
+
+    def feed(
+        self,
+        after: str | None = None,
+        *,
+        limit: int = 100,
+        workflow: str | Iterable[str] | None = None,
+        kind: str | Iterable[str] | None = None,
+        unit: str | Iterable[str] | None = None,
+    ) -> FeedPage:
+        """Committed events after cursor `after` (None: from the oldest kept), in feed order,
+        filtered by workflow, feed kind (`govflow.feed.FIRE`, ``START``, ``ESCALATION``…) and unit;
+        the page's `cursor` is where to read on from. Reading never skips an event that commits
+        late (see `Storage.read_feed`)."""
+        if limit < 1:
+            raise InvalidData(f"limit must be at least 1, not {limit}")
+        return self.storage.read_feed(after, limit, FeedFilter(workflows=workflow, kinds=kind, units=unit))
+
+    def consumer(
+        self,
+        name: str,
+        *,
+        start: str = "beginning",
+        parts: int = 1,
+        lease: timedelta = timedelta(minutes=1),
+        workflow: str | Iterable[str] | None = None,
+        kind: str | Iterable[str] | None = None,
+        unit: str | Iterable[str] | None = None,
+    ) -> Consumer:
+        """The named consumer (订阅者), registered on first use with its cursor at the feed's
+        ``"beginning"`` or ``"end"`` (only what commits from now on) and `parts` partitions for
+        several processes to share; later calls find it as stored (`start` and `parts` then do
+        not matter). Its cursor lives in the database; reads are at least once."""
+        check_name(name)
+        if start not in ("beginning", "end"):
+            raise InvalidData(f"start must be 'beginning' or 'end', not {start!r}")
+        if not 1 <= parts <= BUCKETS:
+            raise InvalidData(f"parts must be between 1 and {BUCKETS}, not {parts}")
+        if not self.storage.consumers(name):
+            self.storage.register_consumer(name, parts, self.storage.feed_end() if start == "end" else None)
+        return Consumer(
+            self.storage,
+            name,
+            worker=self.worker_id,
+            now=self.now,
+            lease=lease,
+            filter=FeedFilter(workflows=workflow, kinds=kind, units=unit),
+        )
+
+    def prune_feed(self, keep: timedelta) -> int:
+        """Delete feed rows older than `keep` that every registered consumer has read (retention);
+        return how many. The audit trail is untouched: the feed is for telling, not for the record."""
+        if keep < timedelta(0):
+            raise InvalidData(f"keep must not be negative, not {keep}")
+        return self.storage.prune_feed(self.now() - keep)
 
 
 def _hierarchy_notes(

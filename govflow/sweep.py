@@ -517,7 +517,8 @@ class Worker:
     govflow, bad credentials, a closed storage) is raised. `log` receives one line per event
     (each committed batch, each fault, timers left for workflows not loaded here).
     `before_sweep` runs before each sweep (the CLI warns there when next year's official
-    calendar is missing).
+    calendar is missing) and `after_sweep` after each (the CLI delivers notifications there);
+    a storage fault in either is survived like one in the sweep.
     """
 
     def __init__(
@@ -528,12 +529,14 @@ class Worker:
         log: Callable[[str], None],
         on_outcomes: BatchHook | None = None,
         before_sweep: Callable[[], None] | None = None,
+        after_sweep: Callable[[], None] | None = None,
     ) -> None:
         self.engine = engine
         self.policy = policy if policy is not None else WorkerPolicy()
         self.log = log
         self.on_outcomes = on_outcomes
         self.before_sweep = before_sweep
+        self.after_sweep = after_sweep
         self.sweeps = 0
         """Sweeps completed (a sweep cut short by a fault does not count)."""
         self.faults = 0
@@ -552,6 +555,8 @@ class Worker:
                 report = self.engine.sweeper.tick(
                     limit=self.policy.limit, lease=self.policy.lease, stop=stop.is_set, on_batch=self._batch
                 )
+                if self.after_sweep is not None:
+                    self.after_sweep()
             except StorageError as exc:
                 if exc.permanent:
                     raise

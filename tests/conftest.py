@@ -24,7 +24,7 @@ unreachable server fails those tests (it does not skip them)."""
 
 ADAPTERS = ["memory", "sqlite", *(["postgres"] if POSTGRES_URL else [])]
 
-TABLES = ("instances", "audit", "timers", "index_keys", "documents")
+TABLES = ("instances", "audit", "timers", "index_keys", "documents", "feed", "feed_consumers", "deliveries")
 
 
 def make_storage(kind: str, tmp_path: Path, pg_schema: str | None = None) -> Storage:

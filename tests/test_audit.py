@@ -177,7 +177,7 @@ def test_migrations_upgrade_an_older_file_and_an_interrupted_one_leaves_no_trace
     assert "leased_by" not in columns
     monkeypatch.undo()
     store = SQLiteStorage(path)
-    assert store.schema_version == adapter.SCHEMA_VERSION == 3
+    assert store.schema_version == adapter.SCHEMA_VERSION == 4
     columns = {c.name for c in store.db["timers"].columns}  # type: ignore[union-attr]
     assert {"leased_by", "lease_until", "attempts", "retry_at", "last_error"} <= columns
     store.close()

@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 from govflow.cli import cli
 from govflow.clock import SHANGHAI
 from govflow.demo import DOC_APPROVAL, run_demo
+from govflow.storage import SQLiteStorage
 
 CLERK = ["--actor", "clerk.wang", "--role", "clerk", "--unit", "county.office"]
 REVIEWER = ["--actor", "reviewer.li", "--role", "reviewer"]
@@ -162,6 +163,15 @@ def test_demo_creates_the_database_and_prints_a_summary(tmp_path: Path) -> None:
     assert "a street office's month" in out and "0 broken audit chains among the street office's cases" in out
     verified = re.search(r"ok: (\d+) audit chain\(s\) verified", ok(run(path, "verify")))
     assert verified is not None and int(verified.group(1)) > 48
+    # Last, how many notifications the feed would have produced, per channel (a dry run).
+    told = re.search(
+        r"notifications it would have delivered for (\d+) feed events \(dry run\): email (\d+), webhook (\d+)",
+        " ".join(out.split()),
+    )
+    assert told is not None and int(told.group(2)) == int(told.group(3)) > 0
+    store = SQLiteStorage(path)
+    assert int(told.group(1)) == store.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+    store.close()
 
 
 def test_demo_is_deterministic_and_covers_every_path(tmp_path: Path) -> None:

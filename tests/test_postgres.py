@@ -178,7 +178,9 @@ def test_processes_opening_a_new_schema_together_migrate_it_once(schema: str) ->
     for t in threads:
         t.join()
     assert errors == []
-    assert [v for v, _ in snapshot(schema)[2]] == [1, 2, 3]
+    from govflow.storage.postgres import MIGRATIONS
+
+    assert [v for v, _ in snapshot(schema)[2]] == [v for v, *_ in MIGRATIONS]
 
 
 # -- schema versions -----------------------------------------------------------------------------
@@ -219,7 +221,7 @@ def test_an_interrupted_migration_leaves_no_trace(schema: str, failure: str, mon
     assert snapshot(schema) == before
     monkeypatch.undo()
     store = PostgresStorage(POSTGRES_URL, schema=schema)
-    assert store.schema_version == adapter.SCHEMA_VERSION == 3
+    assert store.schema_version == adapter.SCHEMA_VERSION == 4
     columns = {column for table, column, _ in snapshot(schema)[0] if table == "timers"}
     assert {"leased_by", "lease_until", "attempts", "retry_at", "last_error"} <= columns
     store.close()
@@ -244,7 +246,9 @@ def test_a_version_2_schema_upgrades_with_its_pending_timers(schema: str, monkey
         conn.execute(f'INSERT INTO "{schema}".timers ({columns}) VALUES ({values})'.encode())
     monkeypatch.undo()
     store = PostgresStorage(POSTGRES_URL, schema=schema)
-    assert store.schema_version == 3
+    from govflow.storage.postgres import SCHEMA_VERSION
+
+    assert store.schema_version == SCHEMA_VERSION  # every migration since version 2 applied
     lease = timedelta(minutes=5)
     [timer] = store.claim_due(datetime.now(UTC), 10, worker="w", lease=lease, workflows={("grid_case", 1)})
     assert (timer.id, timer.status, timer.attempts, timer.retry_at, timer.last_error) == (
@@ -433,10 +437,13 @@ def test_the_worker_survives_its_backend_being_terminated_mid_sweep(schema: str,
     try:
         with server() as conn:
 
-            def waiting_on_lock() -> bool:
+            def waiting_on(blocker: psycopg.Connection[Any]) -> bool:
+                # Blocked by this very blocker: a backend terminated for the previous victim can
+                # still be listed as waiting on a lock for a moment after it was told to go.
                 row = conn.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'",
-                    (app,),
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
+                    "AND %s = ANY(pg_blocking_pids(pid))",
+                    (app, blocker.info.backend_pid),
                 ).fetchone()
                 return bool(row and row[0])
 
@@ -445,7 +452,7 @@ def test_the_worker_survives_its_backend_being_terminated_mid_sweep(schema: str,
                 return int(row.fetchone()[0])
 
             for blocker in blockers:
-                wait_for("the worker's commit to wait on the locked row", waiting_on_lock)
+                wait_for("the worker's commit to wait on the locked row", lambda b=blocker: waiting_on(b))
                 assert 0 < fired() < total  # mid-sweep
                 assert terminate(app) >= 1
                 terminated += 1

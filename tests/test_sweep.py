@@ -327,7 +327,9 @@ def test_a_version_2_sqlite_database_upgrades_with_its_pending_timers(
     old.close()
     monkeypatch.undo()
     store = SQLiteStorage(path)
-    assert store.schema_version == 3
+    from govflow.storage.sqlite import SCHEMA_VERSION
+
+    assert store.schema_version == SCHEMA_VERSION  # every migration since version 2 applied
     [timer] = store.claim_due(at(9), 10, worker="w", lease=timedelta(minutes=5), workflows={("grid_case", 1)})
     assert (timer.id, timer.status, timer.attempts, timer.retry_at, timer.last_error) == (
         "t1",

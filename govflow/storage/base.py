@@ -19,6 +19,8 @@ from typing import Any
 import attrs
 
 from govflow.audit import AuditEvent
+from govflow.delivery import Delivery, DeliveryQuery
+from govflow.feed import ConsumerState, FeedFilter, FeedPage
 from govflow.instance import Instance
 from govflow.timer import Timer
 from govflow.values import MAX_PAGE, json_value, text, whole_number
@@ -245,6 +247,62 @@ class Storage(ABC):
     @abstractmethod
     def documents(self, kind: str) -> dict[str, dict[str, Any]]:
         """Every document of `kind`, by key."""
+
+    # -- the feed (事件订阅) and deliveries: see govflow.feed -------------------------------------
+    # Every `commit` also writes `govflow.feed.entries(change)`, in the same transaction.
+
+    @abstractmethod
+    def read_feed(self, after: str | None, limit: int, filter: FeedFilter) -> FeedPage:
+        """Up to `limit` feed events after cursor `after` (None: from the oldest kept), in feed
+        order, matching `filter`. Never returns a position that a transaction still in flight
+        could come before, so a reader that moves its cursor to the page's never skips a row."""
+
+    @abstractmethod
+    def feed_end(self) -> str | None:
+        """A cursor after everything committed so far (None when the feed is empty and always
+        was): a consumer starting there sees only what commits from now on."""
+
+    @abstractmethod
+    def register_consumer(self, name: str, parts: int, cursor: str | None) -> list[ConsumerState]:
+        """Create consumer `name` with `parts` partitions at `cursor` unless it exists (then it is
+        left as it is); return its partitions."""
+
+    @abstractmethod
+    def consumers(self, name: str | None = None) -> list[ConsumerState]:
+        """Stored consumer partitions (of one consumer, or all), by name then partition."""
+
+    @abstractmethod
+    def drop_consumer(self, name: str) -> bool:
+        """Forget a consumer (its cursor no longer holds back pruning); False if unknown."""
+
+    @abstractmethod
+    def lease_consumer(self, name: str, worker: str, now: datetime, lease: timedelta) -> ConsumerState | None:
+        """Lease one partition of consumer `name` to `worker` until `now + lease`: one already
+        leased to `worker`, else a free or expired one (skipping partitions other processes are
+        leasing this very moment); None when there is none. `InvalidData` for an unknown name."""
+
+    @abstractmethod
+    def save_cursor(self, name: str, part: int, worker: str, cursor: str | None, *, release: bool) -> bool:
+        """Move the partition's cursor if `worker` still holds its lease (and free it when
+        `release`); False, changing nothing, when the lease was lost."""
+
+    @abstractmethod
+    def prune_feed(self, before: datetime) -> int:
+        """Delete feed rows recorded (`at`) before `before` that every consumer's every partition
+        has read; return how many. A row some consumer has not read is never deleted, and neither is
+        the newest row (it keeps SQLite's rowids from being handed out again)."""
+
+    @abstractmethod
+    def put_delivery(self, delivery: Delivery) -> None:
+        """Insert or replace the delivery record with `delivery.key`."""
+
+    @abstractmethod
+    def get_delivery(self, key: str) -> Delivery | None:
+        """The delivery record with `key`, or None."""
+
+    @abstractmethod
+    def find_deliveries(self, query: DeliveryQuery) -> list[Delivery]:
+        """Delivery records matching `query`, oldest first."""
 
     def close(self) -> None:  # noqa: B027 - adapters without resources need not override it
         """Release connections; the adapter is unusable afterwards."""

@@ -6,6 +6,7 @@ timers, indexed queries — with dicts and one lock, and keeps nothing after the
 
 from __future__ import annotations
 
+import bisect
 import copy
 import threading
 from collections.abc import Mapping, Sequence
@@ -15,7 +16,9 @@ from typing import Any
 import attrs
 
 from govflow.audit import AuditEvent
-from govflow.errors import ConcurrentModification, InstanceNotFound
+from govflow.delivery import Delivery, DeliveryQuery
+from govflow.errors import ConcurrentModification, InstanceNotFound, InvalidData
+from govflow.feed import ConsumerState, FeedEvent, FeedFilter, FeedPage, announce_as
 from govflow.instance import Instance
 from govflow.storage.base import Change, Query, Storage, TimerQuery, Versions, check_change, index_value
 from govflow.timer import Timer
@@ -35,6 +38,10 @@ class MemoryStorage(Storage):
         self._by_key: dict[tuple[str, str], set[str]] = {}
         self._documents: dict[tuple[str, str], dict[str, Any]] = {}
         self._leases: dict[str, tuple[str, datetime]] = {}
+        self._feed: list[tuple[int, str, int, str, str | None]] = []
+        self._feed_next = 1
+        self._consumers: dict[tuple[str, int], ConsumerState] = {}
+        self._deliveries: dict[str, Delivery] = {}
 
     def commit(self, change: Change) -> None:
         """Check everything first (this change and the ones that ride along), then apply: a
@@ -46,6 +53,7 @@ class MemoryStorage(Storage):
                 self._check(each)
             for each in changes:
                 self._apply(each)
+            self._write_feed(change)
 
     def _check(self, change: Change) -> None:
         inst = change.instance
@@ -84,6 +92,20 @@ class MemoryStorage(Storage):
             mine.add(timer_id)
         if change.keys is not None:
             self._reindex(inst.id, change.keys)
+
+    def _write_feed(self, change: Change) -> None:
+        """The change's feed rows, numbered in commit order (the lock makes this the one writer).
+
+        Kept as (position, instance id, index in its event list, workflow, unit) — plain values,
+        which the garbage collector need not track — and turned into `FeedEvent`s when read, so
+        the fire path pays only for the append (about a microsecond)."""
+        feed = self._feed
+        for each in change.all_changes():
+            inst = each.instance
+            first = len(self._events[inst.id]) - len(each.events)
+            for k in range(len(each.events)):
+                feed.append((self._feed_next, inst.id, first + k, inst.workflow, inst.unit))
+                self._feed_next += 1
 
     def _set_status(self, timer_id: str, status: str) -> None:
         timer = attrs.evolve(self._timers[timer_id], status=status)
@@ -244,6 +266,111 @@ class MemoryStorage(Storage):
                 counts[key] = counts.get(key, 0) + 1
         return dict(sorted(counts.items()))
 
+    # -- feed and deliveries ----------------------------------------------------------------------
+
+    def read_feed(self, after: str | None, limit: int, filter: FeedFilter) -> FeedPage:
+        """Rows after `after` in position order (the single writer numbers them in commit order)."""
+        start = _position(after)
+        with self._lock:
+            rows = self._feed[bisect.bisect_right(self._feed, start, key=lambda r: r[0]) :]
+        found: list[FeedEvent] = []
+        for position, instance_id, index, workflow, unit in rows:
+            row = announce_as(workflow, unit, self._events[instance_id][index], str(position))
+            if filter.matches(row):
+                found.append(row)
+                if len(found) >= limit:
+                    break
+        return FeedPage(tuple(found), found[-1].position if found else after)
+
+    def feed_end(self) -> str | None:
+        """The position of the newest row ever written."""
+        with self._lock:
+            return str(self._feed_next - 1) if self._feed_next > 1 else None
+
+    def register_consumer(self, name: str, parts: int, cursor: str | None) -> list[ConsumerState]:
+        """Create the partitions unless the consumer exists."""
+        _position(cursor)
+        with self._lock:
+            if not any(key[0] == name for key in self._consumers):
+                for part in range(parts):
+                    self._consumers[name, part] = ConsumerState(name, part, parts, cursor)
+        return self.consumers(name)
+
+    def consumers(self, name: str | None = None) -> list[ConsumerState]:
+        """Partitions by name, then number."""
+        with self._lock:
+            return [self._consumers[k] for k in sorted(self._consumers) if name is None or k[0] == name]
+
+    def drop_consumer(self, name: str) -> bool:
+        """Remove every partition of `name`."""
+        with self._lock:
+            keys = [k for k in self._consumers if k[0] == name]
+            for key in keys:
+                del self._consumers[key]
+        return bool(keys)
+
+    def lease_consumer(self, name: str, worker: str, now: datetime, lease: timedelta) -> ConsumerState | None:
+        """The partition `worker` holds, else the first free one."""
+        with self._lock:
+            parts = [self._consumers[k] for k in sorted(self._consumers) if k[0] == name]
+            if not parts:
+                raise InvalidData(f"no feed consumer named {name!r} (register it first)")
+            mine = [p for p in parts if p.leased_by == worker and p.lease_until is not None and p.lease_until > now]
+            free = [p for p in parts if p.lease_until is None or p.lease_until <= now]
+            if not (mine or free):
+                return None
+            chosen = (mine or free)[0]
+            held = attrs.evolve(chosen, leased_by=worker, lease_until=now + lease)
+            self._consumers[name, chosen.part] = held
+            return held
+
+    def save_cursor(self, name: str, part: int, worker: str, cursor: str | None, *, release: bool) -> bool:
+        """Move the cursor if `worker` still holds the lease."""
+        _position(cursor)
+        with self._lock:
+            current = self._consumers.get((name, part))
+            if current is None or current.leased_by != worker:
+                return False
+            self._consumers[name, part] = attrs.evolve(
+                current,
+                cursor=cursor,
+                leased_by=None if release else worker,
+                lease_until=None if release else current.lease_until,
+            )
+            return True
+
+    def prune_feed(self, before: datetime) -> int:
+        """Drop old rows every consumer has read."""
+        with self._lock:
+            read = min((_position(c.cursor) for c in self._consumers.values()), default=None)
+            newest = self._feed[-1][0] if self._feed else 0
+            kept = [
+                r
+                for r in self._feed
+                if not (self._events[r[1]][r[2]].at < before and (read is None or r[0] <= read) and r[0] < newest)
+            ]
+            pruned = len(self._feed) - len(kept)
+            self._feed = kept
+        return pruned
+
+    def put_delivery(self, delivery: Delivery) -> None:
+        """Insert or replace by key."""
+        with self._lock:
+            self._deliveries[delivery.key] = delivery
+
+    def get_delivery(self, key: str) -> Delivery | None:
+        """One record by key."""
+        with self._lock:
+            return self._deliveries.get(key)
+
+    def find_deliveries(self, query: DeliveryQuery) -> list[Delivery]:
+        """Matching records, oldest first."""
+        with self._lock:
+            found = sorted(
+                (d for d in self._deliveries.values() if query.matches(d)), key=lambda d: (d.created_at, d.key)
+            )
+        return found if query.limit is None else found[: query.limit]
+
     def put_document(self, kind: str, key: str, doc: Mapping[str, Any]) -> None:
         """Store a deep copy, so later edits by the caller do not leak in."""
         with self._lock:
@@ -259,6 +386,19 @@ class MemoryStorage(Storage):
         """Deep copies of every document of `kind`."""
         with self._lock:
             return {k: copy.deepcopy(v) for (kd, k), v in self._documents.items() if kd == kind}
+
+
+def _position(cursor: str | None) -> int:
+    """A memory or SQLite cursor is the row number as text ("" or None: before the first)."""
+    if not cursor:
+        return 0
+    try:
+        value = int(cursor)
+    except ValueError:
+        raise InvalidData(f"{cursor!r} is not a feed cursor of this storage") from None
+    if value < 0:
+        raise InvalidData(f"{cursor!r} is not a feed cursor of this storage")
+    return value
 
 
 def _matches(inst: Instance, query: Query) -> bool:

@@ -35,7 +35,9 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from govflow.audit import AuditEvent
-from govflow.errors import ConcurrentModification, InstanceNotFound, StorageError
+from govflow.delivery import Delivery, DeliveryQuery
+from govflow.errors import ConcurrentModification, InstanceNotFound, InvalidData, StorageError
+from govflow.feed import ConsumerState, FeedEvent, FeedFilter, FeedPage, entries
 from govflow.instance import Instance
 from govflow.storage._sql import AUDIT_COLUMNS, INSTANCE_COLUMNS, TIMER_COLUMNS
 from govflow.storage.base import Change, Query, Storage, TimerQuery, Versions, check_change, index_value
@@ -135,6 +137,60 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             'ADD COLUMN retry_at timestamptz, ADD COLUMN last_error text COLLATE "C"',
         ),
     ),
+    (
+        4,
+        "event feed, feed consumers, notification deliveries",
+        (
+            # `tx` is the writing transaction's id (64-bit, never wraps). Readers take rows in
+            # (tx, id) order and only below the oldest transaction still running, so a row whose
+            # transaction commits late cannot appear behind a cursor (see `read_feed`).
+            """CREATE TABLE {schema}.feed (
+                id bigint GENERATED ALWAYS AS IDENTITY,
+                tx xid8 NOT NULL DEFAULT pg_current_xact_id(),
+                event_id text COLLATE "C" NOT NULL,
+                instance_id text COLLATE "C" NOT NULL,
+                seq integer NOT NULL,
+                workflow text COLLATE "C" NOT NULL,
+                workflow_version integer NOT NULL,
+                unit text COLLATE "C",
+                kind text COLLATE "C" NOT NULL,
+                event text COLLATE "C" NOT NULL,
+                source text COLLATE "C",
+                dest text COLLATE "C" NOT NULL,
+                actor text COLLATE "C" NOT NULL,
+                at timestamptz NOT NULL,
+                summary jsonb NOT NULL,
+                bucket integer NOT NULL,
+                PRIMARY KEY (tx, id))""",
+            "CREATE INDEX feed_at ON {schema}.feed (at)",
+            """CREATE TABLE {schema}.feed_consumers (
+                name text COLLATE "C" NOT NULL,
+                part integer NOT NULL,
+                parts integer NOT NULL,
+                cursor text COLLATE "C",
+                leased_by text COLLATE "C",
+                lease_until timestamptz,
+                PRIMARY KEY (name, part))""",
+            """CREATE TABLE {schema}.deliveries (
+                key text COLLATE "C" PRIMARY KEY,
+                event_id text COLLATE "C" NOT NULL,
+                instance_id text COLLATE "C" NOT NULL,
+                recipient text COLLATE "C" NOT NULL,
+                channel text COLLATE "C" NOT NULL,
+                status text COLLATE "C" NOT NULL,
+                attempts integer NOT NULL,
+                subject text NOT NULL,
+                body text NOT NULL,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL,
+                address text,
+                reason text,
+                next_attempt timestamptz)""",
+            "CREATE INDEX deliveries_status ON {schema}.deliveries (status, next_attempt)",
+            "CREATE INDEX deliveries_event ON {schema}.deliveries (event_id)",
+            "CREATE INDEX deliveries_instance ON {schema}.deliveries (instance_id)",
+        ),
+    ),
 )
 """(version, description, SQL statements) in order, the same versions as SQLite's; each
 migration runs in its own transaction. ``{schema}`` stands for the quoted schema name."""
@@ -142,6 +198,20 @@ migration runs in its own transaction. ``{schema}`` stands for the quoted schema
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 _TIMER_WIDTH = len(TIMER_COLUMNS.split(","))
+
+FEED_INSERT = (
+    "event_id, instance_id, seq, workflow, workflow_version, unit, kind, event, source, dest, actor, at, "
+    "summary, bucket"
+)
+FEED_VALUES = (
+    "%s::text, %s::text, %s::integer, %s::text, %s::integer, %s::text, %s::text, %s::text, %s::text, "
+    "%s::text, %s::text, %s::timestamptz, %s::jsonb, %s::integer"
+)
+FEED_COLUMNS = f"tx::text, id, {FEED_INSERT}"
+DELIVERY_COLUMNS = (
+    "key, event_id, instance_id, recipient, channel, status, attempts, subject, body, created_at, updated_at, "
+    "address, reason, next_attempt"
+)
 
 _SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
@@ -233,6 +303,12 @@ class PostgresStorage(Storage):
         row = conn.execute(f'SELECT MAX(version) FROM "{self.schema}".govflow_schema').fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
+    def _applied(self, conn: psycopg.Connection[Any]) -> set[int]:
+        """The migration versions recorded (none when govflow's tables are not there)."""
+        if self._version(conn) is None:
+            return set()
+        return {int(v) for (v,) in conn.execute(f'SELECT version FROM "{self.schema}".govflow_schema').fetchall()}
+
     def _migrate(self, conn: psycopg.Connection[Any], create: bool) -> None:
         """Bring the schema to `SCHEMA_VERSION`, one transaction per migration.
 
@@ -254,8 +330,9 @@ class PostgresStorage(Storage):
         if current is None and not create:
             raise StorageError(f"no govflow schema {self.schema!r} in {self.where} (nothing has been stored there yet)")
         quoted = f'"{self.schema}"'
+        applied = self._applied(conn)
         for version, description, statements in MIGRATIONS:
-            if current is not None and version <= current:
+            if version in applied:
                 continue
             try:
                 with conn.transaction():
@@ -267,7 +344,7 @@ class PostgresStorage(Storage):
                             f"CREATE TABLE IF NOT EXISTS {quoted}.govflow_schema (version integer PRIMARY KEY, "
                             "description text NOT NULL, applied_at timestamptz NOT NULL)"
                         )
-                    elif now >= version:
+                    elif version in self._applied(conn):
                         continue  # another process migrated meanwhile
                     for statement in statements:
                         conn.execute(statement.replace("{schema}", quoted).encode())
@@ -430,7 +507,7 @@ class PostgresStorage(Storage):
         audit event together; it inserts the event only if the row was written, so its row
         count says whether the compare-and-set held."""
         inst = change.instance
-        audit = list(_audit_row(change.events[0]))
+        audit = [*_audit_row(change.events[0]), *_feed_row(entries(change, nested=False)[0])]
         if change.expected_revision == 0:
             return self._sql.create_with_event, [*_instance_row(inst), *audit]
         return self._sql.update_with_event[change.data_changed, change.marks_changed], [
@@ -462,6 +539,7 @@ class PostgresStorage(Storage):
                                        self._update_params(change)).rowcount  # fmt: skip
             if written == 1 and change.events:
                 conn.cursor().executemany(sql.insert_audit, [_audit_row(e) for e in change.events])
+                conn.cursor().executemany(sql.insert_feed, [_feed_row(r) for r in entries(change, nested=False)])
         if written != 1:
             raise ConcurrentModification(inst.id, expected, _revision(conn, sql, inst.id))
         at = inst.updated_at
@@ -676,6 +754,167 @@ class PostgresStorage(Storage):
             rows = conn.execute(self._sql.documents, (kind,)).fetchall()
         return {key: dict(doc) for key, doc in rows}
 
+    # -- feed and deliveries ------------------------------------------------------------------
+
+    def read_feed(self, after: str | None, limit: int, filter: FeedFilter) -> FeedPage:
+        """Rows after `after` in (transaction id, row id) order, below the horizon.
+
+        Commit order is not id order here: a transaction may take its transaction id (and its
+        rows their ids) and commit after a later one. So a read takes only rows whose ``tx`` is
+        below ``pg_snapshot_xmin(pg_current_snapshot())``, the oldest transaction still running:
+        every transaction below it has ended, so no row can later appear at a position before
+        one already read. A cursor moved to the last row read therefore never skips a row that
+        commits late; such rows wait (they are not lost) until the older transactions end. Per
+        instance the order is the audit order: a change to an instance starts after the one
+        before it committed, so it has a higher transaction id.
+        """
+        tx, row = _pg_position(after)
+        clauses = ["(tx, id) > (%s::xid8, %s)", "tx < pg_snapshot_xmin(pg_current_snapshot())"]
+        params: list[Any] = [str(tx), row]
+        for column, values in (("workflow", filter.workflows), ("kind", filter.kinds), ("unit", filter.units)):
+            if values is not None:
+                clauses.append(f"{column} = ANY(%s::text[])")
+                params.append(list(values))
+        if filter.parts > 1:
+            clauses.append("bucket %% %s = %s")
+            params.extend((filter.parts, filter.part))
+        params.append(limit)
+        sql = (
+            f"SELECT {FEED_COLUMNS} FROM {self._sql.schema}.feed WHERE {' AND '.join(clauses)} ORDER BY tx, id LIMIT %s"
+        )
+        with self._reading() as conn:
+            rows = conn.execute(sql.encode(), params).fetchall()
+        events = tuple(_feed_event(r) for r in rows)
+        return FeedPage(events, events[-1].position if events else after)
+
+    def feed_end(self) -> str | None:
+        """The horizon: every row of a transaction that ended is before it, every other after."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetchone()
+        return f"{row[0]}:0" if row else None
+
+    def register_consumer(self, name: str, parts: int, cursor: str | None) -> list[ConsumerState]:
+        """Insert the partitions unless the consumer exists (a racing registration is harmless)."""
+        _pg_position(cursor)
+        with self._writing(f"registering consumer {name}") as conn:
+            conn.execute(
+                f"INSERT INTO {self._sql.schema}.feed_consumers (name, part, parts, cursor) "
+                "SELECT %s, p, %s, %s FROM generate_series(0, %s - 1) AS p "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {self._sql.schema}.feed_consumers WHERE name = %s) "
+                "ON CONFLICT (name, part) DO NOTHING".encode(),
+                (name, parts, cursor, parts, name),
+            )
+        return self.consumers(name)
+
+    def consumers(self, name: str | None = None) -> list[ConsumerState]:
+        """Stored partitions by name, then number."""
+        where, params = (" WHERE name = %s", (name,)) if name is not None else ("", ())
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT name, part, parts, cursor, leased_by, lease_until FROM {self._sql.schema}.feed_consumers"
+                f"{where} ORDER BY name, part".encode(),
+                params,
+            ).fetchall()
+        return [ConsumerState(*r) for r in rows]
+
+    def drop_consumer(self, name: str) -> bool:
+        """Delete every partition of `name`."""
+        with self._writing(f"dropping consumer {name}") as conn:
+            sql = f"DELETE FROM {self._sql.schema}.feed_consumers WHERE name = %s".encode()
+            return conn.execute(sql, (name,)).rowcount > 0
+
+    def lease_consumer(self, name: str, worker: str, now: datetime, lease: timedelta) -> ConsumerState | None:
+        """One statement: ``FOR UPDATE SKIP LOCKED`` picks the partition this worker holds, else
+        a free one, skipping rows another process is leasing this moment."""
+        s = self._sql.schema
+        sql = (
+            f"UPDATE {s}.feed_consumers SET leased_by = %s, lease_until = %s WHERE (name, part) IN ("
+            f"SELECT name, part FROM {s}.feed_consumers WHERE name = %s "
+            "AND (lease_until IS NULL OR lease_until <= %s OR leased_by = %s) "
+            "ORDER BY (leased_by IS NOT DISTINCT FROM %s) DESC, part LIMIT 1 FOR UPDATE SKIP LOCKED) "
+            "RETURNING name, part, parts, cursor, leased_by, lease_until"
+        ).encode()
+        with self._reading() as conn:
+            row = conn.execute(sql, (worker, now + lease, name, now, worker, worker)).fetchone()
+            if (
+                row is None
+                and not conn.execute(f"SELECT 1 FROM {s}.feed_consumers WHERE name = %s".encode(), (name,)).fetchone()
+            ):
+                raise InvalidData(f"no feed consumer named {name!r} (register it first)")
+        return ConsumerState(*row) if row else None
+
+    def save_cursor(self, name: str, part: int, worker: str, cursor: str | None, *, release: bool) -> bool:
+        """Move the cursor if `worker` still holds the lease."""
+        _pg_position(cursor)
+        free = ", leased_by = NULL, lease_until = NULL" if release else ""
+        sql = (
+            f"UPDATE {self._sql.schema}.feed_consumers SET cursor = %s{free} "
+            "WHERE name = %s AND part = %s AND leased_by = %s"
+        ).encode()
+        with self._writing(f"saving the cursor of consumer {name}") as conn:
+            return conn.execute(sql, (cursor, name, part, worker)).rowcount == 1
+
+    def prune_feed(self, before: datetime) -> int:
+        """Delete old rows at or below the lowest cursor of any consumer."""
+        s = self._sql.schema
+        with self._writing("pruning the feed") as conn:
+            cursors = [_pg_position(c) for (c,) in conn.execute(f"SELECT cursor FROM {s}.feed_consumers".encode())]
+            clause = f"at < %s AND id <> (SELECT max(id) FROM {s}.feed)"  # the newest row stays, as on SQLite
+            params: list[Any] = [before]
+            if cursors:
+                tx, row = min(cursors)
+                clause += " AND (tx, id) <= (%s::xid8, %s)"
+                params.extend((str(tx), row))
+            return conn.execute(f"DELETE FROM {s}.feed WHERE {clause}".encode(), params).rowcount
+
+    def put_delivery(self, delivery: Delivery) -> None:
+        """Insert or replace one delivery record."""
+        cols = DELIVERY_COLUMNS.split(", ")
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols[1:])
+        sql = (
+            f"INSERT INTO {self._sql.schema}.deliveries ({DELIVERY_COLUMNS}) VALUES ({', '.join(['%s'] * len(cols))}) "
+            f"ON CONFLICT (key) DO UPDATE SET {updates}"
+        ).encode()
+        with self._writing(f"recording delivery {delivery.key}") as conn:
+            conn.execute(sql, _delivery_row(delivery))
+
+    def get_delivery(self, key: str) -> Delivery | None:
+        """One delivery record, or None."""
+        with self._reading() as conn:
+            row = conn.execute(
+                f"SELECT {DELIVERY_COLUMNS} FROM {self._sql.schema}.deliveries WHERE key = %s".encode(), (key,)
+            ).fetchone()
+        return Delivery(*row) if row else None
+
+    def find_deliveries(self, query: DeliveryQuery) -> list[Delivery]:
+        """Matching delivery records, oldest first."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if query.statuses is not None:
+            clauses.append("status = ANY(%s::text[])")
+            params.append(list(query.statuses))
+        for column, value in (
+            ("event_id", query.event_id),
+            ("instance_id", query.instance_id),
+            ("recipient", query.recipient),
+            ("channel", query.channel),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = %s")
+                params.append(value)
+        if query.due_by is not None:
+            clauses.append("next_attempt <= %s")
+            params.append(query.due_by)
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        limit = ""
+        if query.limit is not None:
+            limit = " LIMIT %s"
+            params.append(query.limit)
+        sql = f"SELECT {DELIVERY_COLUMNS} FROM {self._sql.schema}.deliveries{where} ORDER BY created_at, key{limit}"
+        with self._reading() as conn:
+            rows = conn.execute(sql.encode(), params).fetchall()
+        return [Delivery(*r) for r in rows]
+
     def close(self) -> None:
         """Close every pooled connection."""
         self._pool.close()
@@ -706,15 +945,20 @@ class _Statements:
             "%s::text, %s::text, %s::text, %s::text[], %s::text, %s::timestamptz, %s::jsonb, %s::text, "
             "%s::text[], %s::integer, %s::jsonb, %s::text, %s::text FROM written"
         )
+        # ... and its feed row, inserted only if the audit row was (the outbox, same statement).
+        logged = (
+            f"logged AS ({event} RETURNING 1) INSERT INTO {s}.feed ({FEED_INSERT}) SELECT {FEED_VALUES} FROM logged"
+        )
         self.create_with_event = (
             f"WITH written AS (INSERT INTO {s}.instances ({INSTANCE_COLUMNS}) "
-            "VALUES (%s,%s,%s,%s,%s::jsonb,%s,%s,%s,%s,%s,%s,%s,%s::jsonb) ON CONFLICT (id) DO NOTHING RETURNING 1) "
-            f"{event}"
+            "VALUES (%s,%s,%s,%s,%s::jsonb,%s,%s,%s,%s,%s,%s,%s,%s::jsonb) ON CONFLICT (id) DO NOTHING RETURNING 1), "
+            f"{logged}"
         ).encode()
         self.update_with_event = {
-            key: f"WITH written AS ({update.decode()} RETURNING 1) {event}".encode()
+            key: f"WITH written AS ({update.decode()} RETURNING 1), {logged}".encode()
             for key, update in self.update_instance.items()
         }
+        self.insert_feed = f"INSERT INTO {s}.feed ({FEED_INSERT}) VALUES ({FEED_VALUES})".encode()
         self.insert_audit = (
             f"INSERT INTO {s}.audit ({AUDIT_COLUMNS}) "
             "VALUES (%s,%s,%s,%s,%s,%s,%s,%s::text[],%s,%s,%s::jsonb,%s,%s::text[],%s,%s::jsonb,%s,%s)"
@@ -1035,6 +1279,50 @@ def _audit(row: Sequence[Any]) -> AuditEvent:
         prev_hash=row[15],
         hash=row[16],
     )
+
+
+def _feed_row(r: FeedEvent) -> tuple[Any, ...]:
+    return (
+        r.id, r.instance_id, r.seq, r.workflow, r.workflow_version, r.unit, r.kind, r.event, r.source, r.dest,
+        r.actor, r.at, _jsonb(r.summary), r.bucket,
+    )  # fmt: skip
+
+
+def _feed_event(row: Sequence[Any]) -> FeedEvent:
+    return FeedEvent(
+        position=f"{row[0]}:{row[1]}",
+        id=row[2],
+        instance_id=row[3],
+        seq=row[4],
+        workflow=row[5],
+        workflow_version=row[6],
+        unit=row[7],
+        kind=row[8],
+        event=row[9],
+        source=row[10],
+        dest=row[11],
+        actor=row[12],
+        at=row[13],
+        summary=row[14],
+        bucket=row[15],
+    )
+
+
+def _pg_position(cursor: str | None) -> tuple[int, int]:
+    """A PostgreSQL cursor is ``tx:id`` (transaction id, row id); "" or None is before the first."""
+    if not cursor:
+        return (0, 0)
+    tx, colon, row = cursor.partition(":")
+    if colon and tx.isdigit() and row.isdigit():
+        return (int(tx), int(row))
+    raise InvalidData(f"{cursor!r} is not a feed cursor of this storage (PostgreSQL cursors are tx:id)")
+
+
+def _delivery_row(d: Delivery) -> tuple[Any, ...]:
+    return (
+        d.key, d.event_id, d.instance_id, d.recipient, d.channel, d.status, d.attempts, d.subject, d.body,
+        d.created_at, d.updated_at, d.address, d.reason, d.next_attempt,
+    )  # fmt: skip
 
 
 def _timer_row(t: Timer) -> tuple[Any, ...]:

@@ -20,7 +20,9 @@ from typing import Any
 import sqlite_utils
 
 from govflow.audit import AuditEvent, format_instant, parse_instant
-from govflow.errors import ConcurrentModification, InstanceNotFound, StorageError
+from govflow.delivery import Delivery, DeliveryQuery
+from govflow.errors import ConcurrentModification, InstanceNotFound, InvalidData, StorageError
+from govflow.feed import ConsumerState, FeedEvent, FeedFilter, FeedPage, bucket, summarize
 from govflow.instance import Instance
 from govflow.storage._sql import AUDIT_COLUMNS, INSTANCE_COLUMNS, TIMER_COLUMNS
 from govflow.storage.base import Change, Query, Storage, TimerQuery, Versions, check_change, index_value
@@ -121,10 +123,55 @@ def _v3(db: sqlite_utils.Database) -> None:
     db["timers"].add_column("last_error", str)  # type: ignore[union-attr]
 
 
+FEED_KIND_SQL = """CASE
+        WHEN NEW.kind = 'transition' THEN
+            CASE WHEN NEW.actor = 'system' AND json_extract(NEW.detail, '$.timer') IS NOT NULL
+                 THEN 'timer_fired' ELSE 'fire' END
+        WHEN NEW.kind = 'timer' THEN
+            CASE NEW.event WHEN 'remind' THEN 'reminder' WHEN 'escalate' THEN 'escalation' ELSE NEW.event END
+        ELSE NEW.kind END"""
+"""`govflow.feed.feed_kind` in SQL, for the trigger (the feed tests check the two agree)."""
+
+
+def _v4(db: sqlite_utils.Database) -> None:
+    # The outbox row is written by a trigger on the audit insert, so it is in the same
+    # transaction as the change by construction and costs the fire path no Python. It holds what
+    # filters need (workflow, unit — the instance row is already written — and kind); the rest
+    # is read from the audit row it points to (the instance row is written before its audit rows,
+    # so the trigger always finds it). Positions are rowids: pruning always keeps the newest row,
+    # so the largest rowid never goes down and a position is never handed out twice (cheaper than
+    # AUTOINCREMENT). BEGIN IMMEDIATE makes every commit the only writer, so position order is
+    # commit order.
+    db.execute(
+        "CREATE TABLE feed (id INTEGER PRIMARY KEY, instance_id TEXT NOT NULL, seq INTEGER NOT NULL, "
+        "workflow TEXT NOT NULL, unit TEXT, kind TEXT NOT NULL, at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TRIGGER feed_outbox AFTER INSERT ON audit BEGIN "
+        "INSERT INTO feed (instance_id, seq, workflow, unit, kind, at) "
+        f"SELECT NEW.instance_id, NEW.seq, i.workflow, i.unit, {FEED_KIND_SQL}, NEW.at "
+        "FROM instances i WHERE i.id = NEW.instance_id; END"
+    )
+    db.execute(
+        "CREATE TABLE feed_consumers (name TEXT NOT NULL, part INTEGER NOT NULL, parts INTEGER NOT NULL, "
+        "cursor TEXT, leased_by TEXT, lease_until TEXT, PRIMARY KEY (name, part))"
+    )
+    db.execute(
+        "CREATE TABLE deliveries (key TEXT PRIMARY KEY, event_id TEXT NOT NULL, instance_id TEXT NOT NULL, "
+        "recipient TEXT NOT NULL, channel TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, "
+        "subject TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, "
+        "address TEXT, reason TEXT, next_attempt TEXT)"
+    )
+    db.execute("CREATE INDEX deliveries_status ON deliveries(status, next_attempt)")
+    db.execute("CREATE INDEX deliveries_event ON deliveries(event_id)")
+    db.execute("CREATE INDEX deliveries_instance ON deliveries(instance_id)")
+
+
 MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (1, "instances, audit, timers, index keys, documents", _v1),
     (2, "timer leases for concurrent sweepers", _v2),
     (3, "timer retries: failed attempts, back-off, last error", _v3),
+    (4, "event feed, feed consumers, notification deliveries", _v4),
 )
 """(version, description, function) in order; each runs in its own transaction."""
 
@@ -184,6 +231,7 @@ class SQLiteStorage(Storage):
             if "govflow_schema" not in self.db.table_names():
                 self.db["govflow_schema"].create({"version": int, "description": str, "applied_at": str}, pk="version")  # type: ignore[union-attr]
             row = self._conn.execute("SELECT MAX(version) FROM govflow_schema").fetchone()
+            applied = {v for (v,) in self._conn.execute("SELECT version FROM govflow_schema")}
         current = row[0] or 0
         if current > SCHEMA_VERSION:
             raise StorageError(
@@ -192,7 +240,7 @@ class SQLiteStorage(Storage):
                 permanent=True,
             )
         for version, description, migrate in MIGRATIONS:
-            if version <= current:
+            if version in applied:
                 continue
             with self._write():
                 # Re-read under the write lock: another process may have migrated meanwhile.
@@ -553,6 +601,173 @@ class SQLiteStorage(Storage):
             rows = conn.execute("SELECT key, doc FROM documents WHERE kind = ? ORDER BY key", (kind,)).fetchall()
         return {key: json.loads(doc) for key, doc in rows}
 
+    # -- feed and deliveries ------------------------------------------------------------------
+
+    def read_feed(self, after: str | None, limit: int, filter: FeedFilter) -> FeedPage:
+        """Rows after `after` by position (commits are serialised, so that is commit order), each
+        joined with its audit row. A partition is picked in Python (the bucket is a CRC), so a
+        page of a split consumer may hold fewer than `limit` events; its cursor still moves on."""
+        clauses: list[str] = ["f.id > ?"]
+        params: list[Any] = [_position(after)]
+        for column, values in (("workflow", filter.workflows), ("kind", filter.kinds), ("unit", filter.units)):
+            if values is not None:
+                clauses.append(f"f.{column} IN ({', '.join('?' * len(values))})" if values else "0")
+                params.extend(values)
+        params.append(limit)
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {FEED_COLUMNS} FROM feed f JOIN audit a ON a.instance_id = f.instance_id AND a.seq = f.seq "
+                f"WHERE {' AND '.join(clauses)} ORDER BY f.id LIMIT ?",
+                params,
+            ).fetchall()
+        events = [_feed_event(row) for row in rows]
+        cursor = events[-1].position if events else after
+        if filter.parts > 1:
+            events = [e for e in events if e.bucket % filter.parts == filter.part]
+        return FeedPage(tuple(events), cursor)
+
+    def feed_end(self) -> str | None:
+        """The newest position handed out (pruning never removes the newest row)."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT MAX(id) FROM feed").fetchone()
+        return str(row[0]) if row and row[0] else None
+
+    def register_consumer(self, name: str, parts: int, cursor: str | None) -> list[ConsumerState]:
+        """Insert the partitions unless the consumer exists."""
+        _position(cursor)
+        try:
+            with self._write() as conn:
+                if conn.execute("SELECT 1 FROM feed_consumers WHERE name = ?", (name,)).fetchone() is None:
+                    conn.executemany(
+                        "INSERT INTO feed_consumers (name, part, parts, cursor) VALUES (?, ?, ?, ?)",
+                        [(name, part, parts, cursor) for part in range(parts)],
+                    )
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"write to {self.path!r} failed: {exc}") from None
+        return self.consumers(name)
+
+    def consumers(self, name: str | None = None) -> list[ConsumerState]:
+        """Stored partitions by name, then number."""
+        where, params = (" WHERE name = ?", (name,)) if name is not None else ("", ())
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT name, part, parts, cursor, leased_by, lease_until FROM feed_consumers{where} "
+                "ORDER BY name, part",
+                params,
+            ).fetchall()
+        return [_consumer(row) for row in rows]
+
+    def drop_consumer(self, name: str) -> bool:
+        """Delete every partition of `name`."""
+        try:
+            with self._write() as conn:
+                return conn.execute("DELETE FROM feed_consumers WHERE name = ?", (name,)).rowcount > 0
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"write to {self.path!r} failed: {exc}") from None
+
+    def lease_consumer(self, name: str, worker: str, now: datetime, lease: timedelta) -> ConsumerState | None:
+        """In one write transaction: the partition `worker` holds, else the first free one."""
+        at = format_instant(now)
+        try:
+            with self._write() as conn:
+                rows = conn.execute(
+                    "SELECT name, part, parts, cursor, leased_by, lease_until FROM feed_consumers WHERE name = ? "
+                    "ORDER BY (leased_by = ? AND lease_until > ?) DESC, part",
+                    (name, worker, at),
+                ).fetchall()
+                if not rows:
+                    raise InvalidData(f"no feed consumer named {name!r} (register it first)")
+                for row in rows:
+                    state = _consumer(row)
+                    if state.lease_until is None or state.lease_until <= now or state.leased_by == worker:
+                        until = now + lease
+                        conn.execute(
+                            "UPDATE feed_consumers SET leased_by = ?, lease_until = ? WHERE name = ? AND part = ?",
+                            (worker, format_instant(until), name, state.part),
+                        )
+                        return ConsumerState(name, state.part, state.parts, state.cursor, worker, until)
+                return None
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"cannot lease consumer {name!r} in {self.path!r}: {exc}") from None
+
+    def save_cursor(self, name: str, part: int, worker: str, cursor: str | None, *, release: bool) -> bool:
+        """Move the cursor if `worker` still holds the lease."""
+        _position(cursor)
+        free = ", leased_by = NULL, lease_until = NULL" if release else ""
+        try:
+            with self._write() as conn:
+                return (
+                    conn.execute(
+                        f"UPDATE feed_consumers SET cursor = ?{free} WHERE name = ? AND part = ? AND leased_by = ?",
+                        (cursor, name, part, worker),
+                    ).rowcount
+                    == 1
+                )
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"write to {self.path!r} failed: {exc}") from None
+
+    def prune_feed(self, before: datetime) -> int:
+        """Delete old rows at or below the lowest cursor of any consumer."""
+        try:
+            with self._write() as conn:
+                cursors = [_position(c) for (c,) in conn.execute("SELECT cursor FROM feed_consumers")]
+                # The newest row always stays: it keeps the largest rowid, so none is reused.
+                clause = "at < ? AND id < (SELECT MAX(id) FROM feed)"
+                params: list[Any] = [format_instant(before)]
+                if cursors:
+                    clause += " AND id <= ?"
+                    params.append(min(cursors))
+                return conn.execute(f"DELETE FROM feed WHERE {clause}", params).rowcount
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"write to {self.path!r} failed: {exc}") from None
+
+    def put_delivery(self, delivery: Delivery) -> None:
+        """Insert or replace one delivery record."""
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    f"INSERT OR REPLACE INTO deliveries ({DELIVERY_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    _delivery_row(delivery),
+                )
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"write to {self.path!r} failed: {exc}") from None
+
+    def get_delivery(self, key: str) -> Delivery | None:
+        """One delivery record, or None."""
+        with self._reading() as conn:
+            row = conn.execute(f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE key = ?", (key,)).fetchone()
+        return _delivery(row) if row else None
+
+    def find_deliveries(self, query: DeliveryQuery) -> list[Delivery]:
+        """Matching delivery records, oldest first."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if query.statuses is not None:
+            clauses.append(f"status IN ({', '.join('?' * len(query.statuses))})" if query.statuses else "0")
+            params.extend(query.statuses)
+        for column, value in (
+            ("event_id", query.event_id),
+            ("instance_id", query.instance_id),
+            ("recipient", query.recipient),
+            ("channel", query.channel),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if query.due_by is not None:
+            clauses.append("next_attempt <= ?")
+            params.append(format_instant(query.due_by))
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        limit = ""
+        if query.limit is not None:
+            limit = " LIMIT ?"
+            params.append(query.limit)
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {DELIVERY_COLUMNS} FROM deliveries{where} ORDER BY created_at, key{limit}", params
+            ).fetchall()
+        return [_delivery(row) for row in rows]
+
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
@@ -677,4 +892,103 @@ def _timer(row: tuple[Any, ...]) -> Timer:
         attempts=row[9],
         retry_at=parse_instant(row[10]) if row[10] is not None else None,
         last_error=row[11],
+    )
+
+
+FEED_COLUMNS = (
+    "f.id, f.instance_id, f.seq, f.workflow, a.workflow_version, f.unit, f.kind, a.event, a.source, a.dest, "
+    "a.actor, a.at, a.payload, a.detail, a.on_behalf_of"
+)
+DELIVERY_COLUMNS = (
+    "key, event_id, instance_id, recipient, channel, status, attempts, subject, body, created_at, updated_at, "
+    "address, reason, next_attempt"
+)
+
+
+def _feed_event(row: tuple[Any, ...]) -> FeedEvent:
+    summary: dict[str, Any] = {}
+    if row[12] != "{}":
+        summary["payload"] = summarize(json.loads(row[12]))
+    if row[13] != "{}":
+        summary["detail"] = summarize(json.loads(row[13]))
+    if row[14]:
+        summary["on_behalf_of"] = row[14]
+    return FeedEvent(
+        position=str(row[0]),
+        id=f"{row[1]}:{row[2]}",
+        instance_id=row[1],
+        seq=row[2],
+        workflow=row[3],
+        workflow_version=row[4],
+        unit=row[5],
+        kind=row[6],
+        event=row[7],
+        source=row[8],
+        dest=row[9],
+        actor=row[10],
+        at=parse_instant(row[11]),
+        summary=summary,
+        bucket=bucket(row[1]),
+    )
+
+
+def _position(cursor: str | None) -> int:
+    """A SQLite cursor is the feed row id as text ("" or None: before the first)."""
+    if not cursor:
+        return 0
+    try:
+        value = int(cursor)
+    except ValueError:
+        raise InvalidData(f"{cursor!r} is not a feed cursor of this storage") from None
+    if value < 0:
+        raise InvalidData(f"{cursor!r} is not a feed cursor of this storage")
+    return value
+
+
+def _consumer(row: tuple[Any, ...]) -> ConsumerState:
+    return ConsumerState(
+        name=row[0],
+        part=row[1],
+        parts=row[2],
+        cursor=row[3],
+        leased_by=row[4],
+        lease_until=parse_instant(row[5]) if row[5] else None,
+    )
+
+
+def _delivery_row(d: Delivery) -> tuple[Any, ...]:
+    return (
+        d.key,
+        d.event_id,
+        d.instance_id,
+        d.recipient,
+        d.channel,
+        d.status,
+        d.attempts,
+        d.subject,
+        d.body,
+        format_instant(d.created_at),
+        format_instant(d.updated_at),
+        d.address,
+        d.reason,
+        format_instant(d.next_attempt) if d.next_attempt else None,
+    )
+
+
+def _delivery(row: tuple[Any, ...]) -> Delivery:
+    return Delivery(
+        key=row[0],
+        event_id=row[1],
+        instance_id=row[2],
+        recipient=row[3],
+        channel=row[4],
+        status=row[5],
+        attempts=row[6],
+        subject=row[7],
+        body=row[8],
+        created_at=parse_instant(row[9]),
+        updated_at=parse_instant(row[10]),
+        address=row[11],
+        reason=row[12],
+        next_attempt=parse_instant(row[13]) if row[13] else None,
     )

@@ -1,0 +1,1 @@
+"""The worked FastAPI service over govflow (see app.py and README.md)."""
