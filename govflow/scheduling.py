@@ -17,6 +17,7 @@ import attrs
 from govflow import deadlines as dl
 from govflow.calendar import Calendar
 from govflow.errors import InvalidData
+from govflow.instance import ID_SOURCE
 from govflow.timer import Timer
 
 
@@ -45,7 +46,9 @@ def anchor_date(anchor: dl.Anchor, data: Mapping[str, Any], entered: datetime, c
 
 
 def _new_id() -> str:
-    return uuid.uuid4().hex
+    """A random timer id, or the next of `govflow.instance.id_source`'s source when one is set."""
+    source = ID_SOURCE.get()
+    return source() if source is not None else uuid.uuid4().hex
 
 
 def deadline_timers(

@@ -63,13 +63,16 @@ NOTICE = Workflow(
 
 
 def run(machine: type) -> None:
-    """Run a generated test with the budget of the active profile (GOVFLOW_HYPOTHESIS_PROFILE)."""
-    run_state_machine_as_test(machine)
+    """Run a generated test with the budget of the active profile (GOVFLOW_HYPOTHESIS_PROFILE),
+    derandomized: the callers assert every transition fired, which must not depend on the seed
+    (ids are a counter per case, so the same examples drive the same paths on every run)."""
+    run_state_machine_as_test(machine, settings=settings(derandomize=True))
 
 
 def failure_of(machine: type, examples: int = 300) -> str:
     """Run a generated test expected to fail (no shrinking: we only need to see it caught);
-    return the text of every distinct failure hypothesis reports."""
+    return the text of every distinct failure hypothesis reports. Derandomized: the same
+    examples on every run, so whether the budget suffices does not depend on the seed."""
     try:
         run_state_machine_as_test(
             machine,
@@ -79,6 +82,7 @@ def failure_of(machine: type, examples: int = 300) -> str:
                 deadline=None,
                 phases=(Phase.explicit, Phase.reuse, Phase.generate),
                 report_multiple_bugs=False,
+                derandomize=True,
             ),
         )
     except AssertionError as exc:
@@ -249,3 +253,19 @@ class TestGeneratedTestCaseRunsTheMachine(stateful_test(NOTICE).TestCase):  # ty
 def test_pytest_collects_the_state_machine_run() -> None:
     names = [n for n in dir(stateful_test(NOTICE).TestCase) if n.startswith("test")]
     assert names == ["test_state_machine", "test_zz_every_transition_fired"]
+
+
+def test_generated_cases_number_their_ids_and_restore_the_source() -> None:
+    """Ids are a counter per generated case (so an example drives one path on every run), and
+    the default random ids come back after the case."""
+    from govflow.instance import ID_SOURCE, SequentialIds, id_source, new_instance_id
+
+    machine = stateful_test(NOTICE)()
+    inst = machine.engine.start(NOTICE.name, actor=Actor("unit_clerk-1", roles={"unit_clerk"}), unit="unit.a")
+    assert inst.id == f"{1:032x}"
+    assert {t.id for t in machine.engine.timers(inst.id)} == {f"{2:032x}"}
+    machine.teardown()
+    assert ID_SOURCE.get() is None and new_instance_id() != f"{3:032x}"
+    with id_source(SequentialIds(7)):
+        assert new_instance_id() == f"{7:032x}"
+    assert ID_SOURCE.get() is None

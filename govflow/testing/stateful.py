@@ -15,6 +15,10 @@ every step it checks what must hold for every workflow:
 * whoever changed a state held one of the transition's roles and broke no separation rule
   (checked independently of the engine for plain roles and the built-in separation rules).
 
+Instance and timer ids are a counter per test case (`govflow.instance.SequentialIds`), not
+random, so the same example always drives the same path (children and same-instant timers are
+ordered by id).
+
 Use ``MyTest = stateful_test(wf).TestCase`` in pytest. Add invariants of your own with the
 returned class's `add_invariant` decorator. Per-transition counts are kept in `fired`, and the
 TestCase also asserts every transition fired at least once (turn off with
@@ -43,7 +47,7 @@ from govflow.definition import Transition, Workflow
 from govflow.directory import Directory
 from govflow.engine import Engine
 from govflow.errors import GovflowError
-from govflow.instance import Instance
+from govflow.instance import ID_SOURCE, Instance, SequentialIds
 from govflow.machine import ancestry
 from govflow.storage.sqlite import SQLiteStorage
 from govflow.testing.strategies import actors_for, data_for, junk_payloads
@@ -79,6 +83,10 @@ class WorkflowMachine(RuleBasedStateMachine):
         self.finals: dict[str, str] = {}
         self.seen: Counter[tuple[str, str]] = Counter()
         """Transitions fired in this run (guides move choice; replays stay deterministic)."""
+        self._ids_token = ID_SOURCE.set(SequentialIds())
+        """Ids are a counter per test case (`govflow.instance.id_source`), not random: whatever
+        orders by id — children, due timers at the same instant — comes out the same from run to
+        run, so one hypothesis example always drives the same path. Reset in `teardown`."""
 
     def _open(self) -> Engine:
         return Engine(
@@ -90,9 +98,10 @@ class WorkflowMachine(RuleBasedStateMachine):
         )
 
     def teardown(self) -> None:
-        """Close the storage and remove the temporary database."""
+        """Close the storage, remove the temporary database and restore the id source."""
         self.engine.storage.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+        ID_SOURCE.reset(self._ids_token)
 
     @classmethod
     def add_invariant(cls, check: UserInvariant) -> UserInvariant:
