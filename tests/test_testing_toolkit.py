@@ -269,3 +269,31 @@ def test_generated_cases_number_their_ids_and_restore_the_source() -> None:
     with id_source(SequentialIds(7)):
         assert new_instance_id() == f"{7:032x}"
     assert ID_SOURCE.get() is None
+
+
+@guard("toolkit_test.never", "this door never opens")
+def never_opens(ctx: GuardContext) -> bool:
+    return False
+
+
+def test_the_coverage_check_still_fails_for_a_transition_no_budget_reaches() -> None:
+    """The top-up runs (`COVERAGE_TOP_UP`) give rare moves more examples; an unreachable
+    transition is still reported, naming it."""
+    locked = Workflow(
+        name="locked_door",
+        version=1,
+        states=[State("closed", initial=True), State("open"), State("gone", final=True)],
+        transitions=[
+            Transition("open", source="closed", dest="open", roles={"clerk"}, guards=[never_opens]),
+            Transition("leave", source="closed", dest="gone", roles={"clerk"}),
+            Transition("leave_open", source="open", dest="gone", roles={"clerk"}),
+        ],
+    )
+    case = stateful_test(locked, data=st.just({})).TestCase
+    case.settings = settings(case.settings, max_examples=5, derandomize=True)
+    instance = case()
+    instance.test_state_machine()
+    with pytest.raises(
+        AssertionError, match=r"never fired successfully: \[\('closed', 'open'\), \('open', 'leave_open'\)\]"
+    ):
+        instance.test_zz_every_transition_fired()
