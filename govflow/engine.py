@@ -74,6 +74,9 @@ from govflow.values import (
 MAX_FOLLOW_UPS = 64
 """How many events one fire may chain through raised follow-ups before it is called a loop."""
 
+MAX_RETRY_ATTEMPTS = 100
+"""The most tries `fire_retrying` takes (a caller asking for more has a loop, not a race)."""
+
 RECOMPUTE_ATTEMPTS = 5
 """How often `recompute_provisional` reloads an instance that keeps changing under it before the
 lost race is raised (running it again finishes the job)."""
@@ -403,8 +406,7 @@ class Engine:
         `attempts` times. Every try re-reads the instance and re-checks state, roles and guards,
         so a retry never applies an event the newer state no longer allows.
         """
-        if attempts < 1:
-            raise InvalidData(f"attempts must be at least 1, not {attempts}")
+        attempts = whole_number(attempts, "attempts", low=1, high=MAX_RETRY_ATTEMPTS)
         for attempt in range(1, attempts + 1):
             try:
                 return self.fire(instance_id, event, actor=actor, payload=payload, justification=justification)

@@ -425,8 +425,10 @@ def test_fire_retrying_reloads_after_a_lost_race(storage: Storage, clock: FakeCl
     finally:
         storage.commit = real_commit  # type: ignore[method-assign]
     assert engine.get(inst.id).revision == 2
-    with pytest.raises(InvalidData, match="attempts must be at least 1"):
+    with pytest.raises(InvalidData, match=r"attempts must be from 1 to 100 \(inclusive\), not 0"):
         engine.fire_retrying(inst.id, "approve", actor=BOB, attempts=0)
+    with pytest.raises(InvalidData, match="attempts must be a whole number, got str"):
+        engine.fire_retrying(inst.id, "approve", actor=BOB, attempts="3")  # type: ignore[arg-type]
     assert engine.fire_retrying(inst.id, "approve", actor=BOB).state == "approved"
 
 

@@ -567,7 +567,7 @@ def test_a_street_office_month() -> None:
     assert sum(month.answers.values()) == 35
     assert [rank for rank, _, _ in month.ranking] == list(range(1, 7))
     assert sorted(month.petitions) == ["1号", "2号"]
-    assert "extended 15 days, late: False" in month.petitions["2号"]
+    assert "extended 15 days, late: no" in month.petitions["2号"]
     assert month.broken == 0 and engine.verify_all() == []
     assert any("转办" in line for line in month.lines())
     with pytest.raises(TypeError):

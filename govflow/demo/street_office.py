@@ -243,7 +243,7 @@ def demo_month(engine: Engine, rng: random.Random, *, cases: int = 36) -> Street
         )
         petitions[name] = (
             f"replied {inst.data['replied_on']}, limit {inst.data['due_date']}, "
-            f"extended {inst.data['extended_days']} days, late: {inst.data['late']}"
+            f"extended {inst.data['extended_days']} days, late: {'yes' if inst.data['late'] else 'no'}"
         )
 
     span = 24 * 30.0
